@@ -1,8 +1,30 @@
+// stemedb-api: the StemeDB daemon.
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 
-#include "stemedb/build_info.h"
+#include "command_line.h"
+#include "daemon.h"
+#include "stemedb/ops/logging.h"
 
-int main() {
-  std::printf("stemedb-api %s (%s)\n", stemedb::build::kVersion, stemedb::build::kCommit);
-  return 0;
+int main(int argc, char** argv, char** envp) {
+  stemedb::api::CommandLine cl = stemedb::api::ParseCommandLine(argc, argv, envp);
+  if (cl.check_config) {
+    std::fputs(stemedb::ops::RenderConfig(cl.config, cl.origin).c_str(), stdout);
+    return 0;
+  }
+  try {
+    stemedb::ops::ConfigureLogging(cl.config.log);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stemedb-api: %s\n", e.what());
+    return 2;
+  }
+  for (const auto& w : cl.warnings) spdlog::warn("{}", w);
+  if (sodium_init() < 0) {
+    spdlog::critical("libsodium failed to initialise");
+    return 1;
+  }
+  return stemedb::api::RunDaemon(cl.config);
 }

@@ -1,0 +1,51 @@
+#pragma once
+// The request pipeline in front of every handler:
+//   request id -> route (404/405) -> in-flight cap (503) -> content type (415)
+//   -> middleware (auth, rate limit) -> handler
+// and on the way out: X-Request-Id, middleware headers, stemedb_http_* metrics.
+
+#include <atomic>
+#include <optional>
+#include <vector>
+
+#include "stemedb/http/message.h"
+#include "stemedb/http/router.h"
+#include "stemedb/ops/metrics.h"
+
+namespace stemedb::http {
+
+class Middleware {
+ public:
+  virtual ~Middleware() = default;
+  // A response to refuse the request with, or nullopt to pass it on.
+  virtual std::optional<Response> Before(Request& request, const Route& route) = 0;
+  // Called for every response of a request this middleware let through.
+  virtual void After(const Request& /*request*/, const Route& /*route*/, Response& /*response*/) {}
+};
+
+struct DispatcherOptions {
+  int64_t max_inflight = 4096;  // non-ops requests in progress at most; beyond: 503 overloaded
+};
+
+class Dispatcher final : public RequestHandler {
+ public:
+  Dispatcher(const Router& router, ops::Registry& metrics, DispatcherOptions options);
+  // Middleware runs in the order added. Not thread-safe: add before serving.
+  void Use(Middleware* middleware) { middleware_.push_back(middleware); }
+  void Handle(Request& request, Responder respond) override;
+
+ private:
+  void Finish(const Request& request, const Route* route, std::chrono::steady_clock::time_point start,
+              size_t middleware_passed, bool counted_inflight, Response response, const Responder& respond);
+
+  const Router& router_;
+  DispatcherOptions options_;
+  std::vector<Middleware*> middleware_;
+  std::atomic<int64_t> inflight_{0};
+  ops::Family<ops::Counter>& requests_;
+  ops::Family<ops::Histogram>& duration_;
+  ops::Gauge& inflight_gauge_;
+  ops::Counter& shed_;
+};
+
+}  // namespace stemedb::http

@@ -1,0 +1,160 @@
+#pragma once
+// The daemon's configuration: every key of docs/operations/configuration.md, its default, its
+// limits, and where its value came from.
+//
+// Sources, lowest to highest precedence: defaults < TOML file < STEMEDB_* environment < flags.
+// An unknown key, a value of the wrong type or out of range, or an unreadable file is an error
+// naming the key and the source; start-up stops. Nothing is silently ignored.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace stemedb::ops {
+
+struct ServerConfig {
+  std::string bind = "127.0.0.1:18180";
+  int threads = 0;  // 0: one per core
+  int max_connections = 4096;
+  int64_t max_body_bytes = 1 << 20;
+  int64_t max_header_bytes = 16 << 10;
+  int read_timeout_ms = 10000;
+  int idle_timeout_s = 60;
+  int shutdown_grace_s = 25;
+};
+
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct StorageConfig {
+  std::string data_dir = "/var/lib/stemedb";
+  int memory_tier_mb = 256;
+  int cache_mb = 256;
+};
+
+struct WalConfig {
+  std::string dir;  // empty: <data_dir>/wal
+  int segment_size_mb = 64;
+  int64_t max_batch_bytes = 4 << 20;
+  int64_t queue_bytes = 64 << 20;
+  bool log_fsync_errors = false;
+  std::string retention = "keep";  // keep | archived | applied
+};
+
+struct AuthConfig {
+  std::string mode = "admin";  // off | admin | all
+  std::string root_key_file;   // empty: <data_dir>/root.key
+  std::string root_api_key;    // secret; STEMEDB_ROOT_API_KEY
+};
+
+struct RateLimitConfig {
+  bool enabled = true;
+  double write_rps = 2000;
+  int write_burst = 4000;
+  double read_rps = 10000;
+  int read_burst = 20000;
+  double admin_rps = 10;
+  int admin_burst = 20;
+  int max_clients = 10000;
+  int max_inflight = 4096;
+};
+
+struct SignaturesConfig {
+  bool skip_unsafe = false;
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  std::string format = "text";  // text | json
+  std::string file;             // empty: stderr
+};
+
+struct Config {
+  ServerConfig server;
+  TlsConfig tls;
+  StorageConfig storage;
+  WalConfig wal;
+  AuthConfig auth;
+  RateLimitConfig rate_limit;
+  SignaturesConfig signatures;
+  LogConfig log;
+
+  // Derived paths with their defaults applied.
+  std::string WalDir() const;
+  std::string RootKeyFile() const;
+};
+
+// A start-up error: names the key (or file) and what is wrong with it.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class ValueKind { kString, kInt, kDouble, kBool };
+
+// One configuration key; the table of these drives parsing from every source, --help,
+// --check-config and the .env.example check.
+struct ConfigKeySpec {
+  std::string section;
+  std::string key;
+  ValueKind kind;
+  std::string help;
+  bool secret = false;
+  std::vector<std::string> allowed;  // for enumerations; empty: any
+  double min = 0, max = 0;           // for numbers (inclusive)
+
+  std::string Dotted() const { return section + "." + key; }
+  std::string EnvName() const;  // STEMEDB_<SECTION>_<KEY>
+  std::string FlagName() const;  // --<section>-<key>, underscores as dashes
+};
+
+const std::vector<ConfigKeySpec>& ConfigKeys();
+
+// Short environment names that operations.md promises, mapped to their dotted key.
+const std::map<std::string, std::string>& EnvAliases();
+
+// Where each value came from, for --check-config.
+struct ConfigOrigin {
+  std::map<std::string, std::string> by_key;  // dotted key -> "default" | "file PATH" | "env NAME" | "flag --NAME"
+};
+
+// Builds the configuration from a file (may be empty: none), an environment, and flag values
+// already collected as dotted key -> raw string. Throws ConfigError.
+class ConfigLoader {
+ public:
+  void LoadFile(const std::string& path);
+  // environ-style "NAME=value" entries; unknown STEMEDB_* names are returned as warnings
+  // (the environment is shared with other programs, e.g. the client's STEMEDB_URL).
+  std::vector<std::string> LoadEnvironment(const std::vector<std::string>& environ_entries);
+  void SetFromFlag(const std::string& dotted_key, const std::string& raw, const std::string& flag);
+
+  // Cross-key checks and derived defaults; throws ConfigError.
+  Config Finish();
+  const ConfigOrigin& origin() const { return origin_; }
+
+ private:
+  void Set(const ConfigKeySpec& spec, const std::string& raw, const std::string& where);
+
+  Config config_;
+  ConfigOrigin origin_;
+};
+
+// Effective configuration as TOML with each value's origin; secrets masked.
+std::string RenderConfig(const Config& config, const ConfigOrigin& origin);
+
+// The .env.example a Config's defaults imply (a test checks the shipped file against it).
+std::string RenderEnvExample();
+
+// "host:port" -> parts; throws ConfigError naming server.bind.
+struct BindAddress {
+  std::string host;
+  uint16_t port;
+};
+BindAddress ParseBindAddress(const std::string& bind);
+
+}  // namespace stemedb::ops

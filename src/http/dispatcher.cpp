@@ -1,0 +1,127 @@
+#include "stemedb/http/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "stemedb/http/error_response.h"
+#include "stemedb/http/request_id.h"
+
+namespace stemedb::http {
+namespace {
+
+constexpr const char* kUnmatchedRoute = "unmatched";
+
+bool IsJsonContentType(const std::string* value) {
+  if (!value) return false;
+  std::string_view v(*value);
+  auto semi = v.find(';');
+  v = v.substr(0, semi);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return v.size() == 16 && strncasecmp(v.data(), "application/json", 16) == 0;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const Router& router, ops::Registry& metrics, DispatcherOptions options)
+    : router_(router),
+      options_(options),
+      requests_(metrics.CounterFamily("stemedb_http_requests_total", "HTTP requests answered.",
+                                      {"method", "route", "status"})),
+      duration_(metrics.HistogramFamily("stemedb_http_request_duration_seconds",
+                                        "Time from a request's last byte to its response.", {"route"},
+                                        ops::LatencyBucketsSeconds())),
+      inflight_gauge_(metrics.AddGauge("stemedb_http_inflight_requests", "Requests being handled.")),
+      shed_(metrics.AddCounter("stemedb_http_shed_total",
+                               "Requests refused with 503 because max_inflight was reached.")) {}
+
+void Dispatcher::Handle(Request& request, Responder respond) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string* client_id = request.Header("x-request-id");
+  request.request_id = client_id && IsAcceptableRequestId(*client_id) ? *client_id : NewRequestId();
+
+  RouteMatch match = router_.Match(request.method, request.path);
+  if (match.kind == RouteMatch::Kind::kNotFound) {
+    return Finish(request, nullptr, start, 0, false,
+                  ErrorResponse({404, "not_found", "no route for " + request.method_text + " " + request.path, ""},
+                                request.request_id),
+                  respond);
+  }
+  if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    Response r = ErrorResponse({405, "method_not_allowed",
+                                request.method_text + " is not allowed on " + request.path + "; allowed: " + match.allow, ""},
+                               request.request_id);
+    r.SetHeader("Allow", match.allow);
+    return Finish(request, nullptr, start, 0, false, std::move(r), respond);
+  }
+  const Route& route = *match.route;
+  request.route = route.pattern;
+  request.path_params = std::move(match.params);
+
+  // Health, readiness and metrics stay answerable under any load: they are how operators and
+  // load balancers see the overload.
+  bool counted = route.route_class != RouteClass::kOps;
+  if (counted && inflight_.fetch_add(1) >= options_.max_inflight) {
+    inflight_.fetch_sub(1);
+    shed_.Inc();
+    return Finish(request, &route, start, 0, false,
+                  RetryLaterResponse({503, "overloaded", "too many requests in progress; retry later", ""},
+                                     request.request_id, 1),
+                  respond);
+  }
+  if (counted) inflight_gauge_.Inc();
+
+  bool has_body = !request.body.empty();
+  if (has_body && !IsJsonContentType(request.Header("content-type"))) {
+    const std::string* ct = request.Header("content-type");
+    return Finish(request, &route, start, 0, counted,
+                  ErrorResponse({415, "unsupported_media_type",
+                                 "request body must be application/json, got " + (ct ? "'" + *ct + "'" : std::string("no Content-Type")),
+                                 ""},
+                                request.request_id),
+                  respond);
+  }
+
+  for (size_t i = 0; i < middleware_.size(); ++i) {
+    if (auto refusal = middleware_[i]->Before(request, route)) {
+      return Finish(request, &route, start, i, counted, std::move(*refusal), respond);
+    }
+  }
+
+  auto done = [this, &request, &route, start, counted, respond](Response r) {
+    Finish(request, &route, start, middleware_.size(), counted, std::move(r), respond);
+  };
+  try {
+    route.handler(request, std::move(done));
+  } catch (const std::exception& e) {
+    // A handler bug must not take the connection down; it is logged with the request id.
+    spdlog::error("handler {} {} threw: {} (request_id={})", request.method_text, route.pattern, e.what(),
+                  request.request_id);
+    Finish(request, &route, start, middleware_.size(), counted,
+           ErrorResponse({500, "internal_error", "internal error; see the server log for request " + request.request_id, ""},
+                         request.request_id),
+           respond);
+  }
+}
+
+void Dispatcher::Finish(const Request& request, const Route* route, std::chrono::steady_clock::time_point start,
+                        size_t middleware_passed, bool counted_inflight, Response response,
+                        const Responder& respond) {
+  if (route) {
+    for (size_t i = 0; i < middleware_passed; ++i) middleware_[i]->After(request, *route, response);
+  }
+  response.SetHeader("X-Request-Id", request.request_id);
+  const std::string& label = route ? route->pattern : std::string(kUnmatchedRoute);
+  const char* method = request.method == Method::kOther ? "OTHER" : MethodName(request.method);
+  requests_.WithLabels({method, label, std::to_string(response.status)}).Inc();
+  duration_.WithLabels({label}).Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (counted_inflight) {
+    inflight_.fetch_sub(1);
+    inflight_gauge_.Dec();
+  }
+  if (response.status >= 500) {
+    spdlog::warn("{} {} -> {} (request_id={})", request.method_text, request.path, response.status, request.request_id);
+  }
+  respond(std::move(response));
+}
+
+}  // namespace stemedb::http

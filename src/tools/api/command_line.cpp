@@ -1,0 +1,91 @@
+#include "command_line.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "stemedb/build_info.h"
+
+namespace stemedb::api {
+namespace {
+
+constexpr const char* kDefaultConfigFile = "/etc/stemedb/api.toml";
+
+// Short flags for the keys operators type most.
+const std::map<std::string, std::string>& FlagAliases() {
+  static const std::map<std::string, std::string> aliases = {
+      {"server.bind", "--bind"},
+      {"storage.data_dir", "--data-dir"},
+      {"wal.dir", "--wal-dir"},
+      {"log.level", "--log-level"},
+  };
+  return aliases;
+}
+
+[[noreturn]] void Exit(int code, const std::string& message) {
+  std::fprintf(code == 0 ? stdout : stderr, "%s\n", message.c_str());
+  std::exit(code);
+}
+
+}  // namespace
+
+CommandLine ParseCommandLine(int argc, char** argv, char** envp) {
+  CLI::App app{"stemedb-api: the StemeDB daemon (HTTP API over a group-commit WAL and RocksDB).\n"
+               "Precedence: flags > STEMEDB_* environment > config file > defaults."};
+  std::string config_file;
+  bool check_config = false, version = false, env_example = false;
+  app.add_option("--config", config_file,
+                 std::string("TOML config file (default ") + kDefaultConfigFile + " when it exists; env STEMEDB_CONFIG)");
+  app.add_flag("--check-config", check_config, "Validate, print the effective configuration (secrets masked) and exit");
+  app.add_flag("--version", version, "Print the version and exit");
+  app.add_flag("--print-env-example", env_example, "Print the .env.example these defaults imply and exit")
+      ->group("");  // hidden: used to regenerate the shipped file
+
+  std::map<std::string, std::string> flag_values;  // dotted -> raw
+  std::map<std::string, std::string> flag_names;   // dotted -> flag spelled as given
+  for (const auto& spec : ops::ConfigKeys()) {
+    std::string names = spec.FlagName();
+    auto alias = FlagAliases().find(spec.Dotted());
+    if (alias != FlagAliases().end()) names += "," + alias->second;
+    std::string help = spec.help + " [" + spec.Dotted() + ", env " + spec.EnvName() + "]";
+    app.add_option(names, flag_values[spec.Dotted()], help)->group("Configuration (" + spec.section + ")");
+    flag_names[spec.Dotted()] = spec.FlagName();
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e) == 0 ? 0 : 2);
+  }
+  if (version) Exit(0, std::string("stemedb-api ") + build::kVersion + " (commit " + build::kCommit + ")");
+  if (env_example) Exit(0, ops::RenderEnvExample());
+
+  std::vector<std::string> environment;
+  for (char** e = envp; e && *e; ++e) environment.emplace_back(*e);
+
+  CommandLine out;
+  try {
+    ops::ConfigLoader loader;
+    if (config_file.empty()) {
+      if (const char* env_file = std::getenv("STEMEDB_CONFIG"); env_file && *env_file) config_file = env_file;
+      else if (std::filesystem::exists(kDefaultConfigFile)) config_file = kDefaultConfigFile;
+    }
+    if (!config_file.empty()) loader.LoadFile(config_file);
+    out.warnings = loader.LoadEnvironment(environment);
+    for (const auto& spec : ops::ConfigKeys()) {
+      auto* opt = app.get_option(spec.FlagName());
+      if (opt->count() > 0) loader.SetFromFlag(spec.Dotted(), flag_values[spec.Dotted()], flag_names[spec.Dotted()]);
+    }
+    out.config = loader.Finish();
+    out.origin = loader.origin();
+  } catch (const ops::ConfigError& e) {
+    Exit(2, std::string("stemedb-api: ") + e.what());
+  }
+  out.check_config = check_config;
+  return out;
+}
+
+}  // namespace stemedb::api

@@ -1,0 +1,108 @@
+#include "daemon.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "stemedb/build_info.h"
+#include "stemedb/http/dispatcher.h"
+#include "stemedb/http/node_state.h"
+#include "stemedb/http/ops_routes.h"
+#include "stemedb/http/router.h"
+#include "stemedb/http/server.h"
+#include "stemedb/ops/logging.h"
+#include "stemedb/ops/process_metrics.h"
+
+namespace stemedb::api {
+namespace {
+
+// Every thread the daemon starts inherits this mask, so the signals reach only the main thread's
+// sigwait loop and never interrupt an I/O thread mid-operation.
+sigset_t BlockControlSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+http::ServerOptions ServerOptionsFrom(const ops::Config& c) {
+  auto bind = ops::ParseBindAddress(c.server.bind);
+  http::ServerOptions o;
+  o.host = bind.host;
+  o.port = bind.port;
+  o.threads = c.server.threads > 0 ? c.server.threads : std::max(1u, std::thread::hardware_concurrency());
+  o.max_connections = c.server.max_connections;
+  o.max_body_bytes = static_cast<uint64_t>(c.server.max_body_bytes);
+  o.max_header_bytes = static_cast<uint32_t>(c.server.max_header_bytes);
+  o.read_timeout = std::chrono::milliseconds(c.server.read_timeout_ms);
+  o.idle_timeout = std::chrono::seconds(c.server.idle_timeout_s);
+  o.tls_cert_file = c.tls.cert_file;
+  o.tls_key_file = c.tls.key_file;
+  return o;
+}
+
+// Blocks until SIGTERM or SIGINT; SIGHUP reopens the log file.
+int WaitForStopSignal(const sigset_t& set) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      ops::ReopenLogFile();
+      spdlog::info("SIGHUP: log file reopened");
+      continue;
+    }
+    return sig;
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const ops::Config& config) {
+  const sigset_t signals = BlockControlSignals();
+  const auto started = std::chrono::steady_clock::now();
+
+  ops::Registry metrics;
+  ops::RegisterProcessMetrics(metrics);
+  ops::RegisterBuildInfo(metrics);
+  http::NodeState node(metrics);
+
+  http::Router router;
+  http::AddOpsRoutes(router, {node, metrics, started, nullptr});
+  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight});
+  http::Server server(ServerOptionsFrom(config), dispatcher, metrics);
+
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("stemedb-api {} (commit {}) listening on {}:{} ({} I/O threads)", build::kVersion, build::kCommit,
+               ServerOptionsFrom(config).host, server.port(), ServerOptionsFrom(config).threads);
+
+  node.set_mode(http::NodeMode::kServing);
+  sd_notify(0, "READY=1\nSTATUS=serving");
+
+  int sig = WaitForStopSignal(signals);
+  spdlog::info("{}: draining, grace {} s", sig == SIGTERM ? "SIGTERM" : "SIGINT", config.server.shutdown_grace_s);
+  sd_notify(0, "STOPPING=1\nSTATUS=draining");
+  node.set_mode(http::NodeMode::kDraining);
+  server.BeginShutdown();
+  if (!server.WaitForIdle(std::chrono::seconds(config.server.shutdown_grace_s))) {
+    spdlog::warn("shutdown grace of {} s passed with {} requests in flight; closing them",
+                 config.server.shutdown_grace_s, server.inflight());
+  }
+  server.Stop();
+  node.set_mode(http::NodeMode::kDrained);
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace stemedb::api
