@@ -96,6 +96,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     server_.metrics.connections.Inc();
   }
   ~Session() override {
+    EndRequest();
     server_.Unregister(this);
     server_.connections.fetch_sub(1);
     server_.metrics.connections.Dec();
@@ -110,7 +111,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->closing_ = true;
       if (self->active_stream_) self->active_stream_->Cancel();
-      if (!self->busy_) self->CloseSocket();
+      // A request being received or handled finishes (with Connection: close); an idle
+      // keep-alive connection has nothing in flight and closes now.
+      if (!self->busy_ && !self->reading_) self->CloseSocket();
     });
   }
 
@@ -138,12 +141,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // connection by trickling bytes).
   void WaitForRequest() {
     if (closing_ || server_.shutting_down.load()) return CloseSocket();
-    if (buffer_.size() > 0) return ReadHeader();
+    if (buffer_.size() > 0) {
+      BeginRequest();
+      return ReadHeader();
+    }
     Lowest().expires_after(server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
                                                        beast::error_code ec, size_t n) {
       if (ec) return;  // closed, idle timeout, or shutdown
       self->buffer_.commit(n);
+      self->BeginRequest();
       self->ReadHeader();
     });
   }
@@ -217,10 +224,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void Refuse(int status, const char* code, std::string message, const char* reason) {
     server_.metrics.protocol_errors.WithLabels({reason}).Inc();
     refused_ = true;
+    reading_ = false;
     Response r = ErrorResponse({status, code, std::move(message), ""}, NewRequestId());
     r.close_connection = true;
     busy_ = true;
-    server_.inflight.fetch_add(1);
     head_only_ = false;
     request_keep_alive_ = false;
     Write(std::move(r));
@@ -245,8 +252,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request_keep_alive_ = msg.keep_alive();
     head_only_ = request_.method == Method::kHead;
 
+    reading_ = false;
     busy_ = true;
-    server_.inflight.fetch_add(1);
     Lowest().expires_never();  // the handler's time is not the client's fault
     auto self = this->shared_from_this();
     server_.handler.Handle(request_, [self](Response r) {
@@ -280,7 +287,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void FinishRequest(beast::error_code ec, bool keep_alive) {
     busy_ = false;
     active_stream_.reset();
-    server_.inflight.fetch_sub(1);
+    EndRequest();
     if (!ec && refused_) return LingerThenClose();
     if (ec || !keep_alive) return CloseSocket();
     WaitForRequest();
@@ -357,7 +364,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                      });
   }
 
+  // A request counts as in flight from its first byte to its response's last, so a graceful
+  // shutdown waits for requests still being received as well as those being handled.
+  void BeginRequest() {
+    reading_ = true;
+    if (!counted_) server_.inflight.fetch_add(1);
+    counted_ = true;
+  }
+  void EndRequest() {
+    if (counted_) server_.inflight.fetch_sub(1);
+    counted_ = false;
+  }
+
   void CloseSocket() {
+    EndRequest();
     beast::error_code ec;
     if constexpr (kTls) {
       Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -375,6 +395,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Request request_;
   bool request_keep_alive_ = true;
   bool head_only_ = false;
+  bool reading_ = false;  // a request's first byte is here, its last is not yet
+  bool counted_ = false;  // this connection's current request is in server_.inflight
   bool busy_ = false;     // a request is between its last byte read and its response written
   bool closing_ = false;  // shutdown asked; close after the current response
   bool refused_ = false;  // answered without reading the request whole; linger, then close

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -247,6 +248,10 @@ void ConfigLoader::LoadFile(const std::string& path) {
     std::ifstream probe(path);
     if (!probe) {
       throw ConfigError("config: cannot read config file " + path + ": " + std::strerror(errno));
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw ConfigError("config: cannot read config file " + path + ": not a regular file");
     }
   }
   toml::table root;

@@ -10,6 +10,7 @@
 #include "stemedb/ops/logging.h"
 
 int main(int argc, char** argv, char** envp) {
+  const sigset_t signals = stemedb::api::BlockControlSignals();
   stemedb::api::CommandLine cl = stemedb::api::ParseCommandLine(argc, argv, envp);
   if (cl.check_config) {
     std::fputs(stemedb::ops::RenderConfig(cl.config, cl.origin).c_str(), stdout);
@@ -26,5 +27,5 @@ int main(int argc, char** argv, char** envp) {
     spdlog::critical("libsodium failed to initialise");
     return 1;
   }
-  return stemedb::api::RunDaemon(cl.config);
+  return stemedb::api::RunDaemon(cl.config, signals);
 }

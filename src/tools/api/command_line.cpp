@@ -61,7 +61,10 @@ CommandLine ParseCommandLine(int argc, char** argv, char** envp) {
     std::exit(app.exit(e) == 0 ? 0 : 2);
   }
   if (version) Exit(0, std::string("stemedb-api ") + build::kVersion + " (commit " + build::kCommit + ")");
-  if (env_example) Exit(0, ops::RenderEnvExample());
+  if (env_example) {
+    std::fputs(ops::RenderEnvExample().c_str(), stdout);
+    std::exit(0);
+  }
 
   std::vector<std::string> environment;
   for (char** e = envp; e && *e; ++e) environment.emplace_back(*e);

@@ -21,18 +21,6 @@
 namespace stemedb::api {
 namespace {
 
-// Every thread the daemon starts inherits this mask, so the signals reach only the main thread's
-// sigwait loop and never interrupt an I/O thread mid-operation.
-sigset_t BlockControlSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
 http::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   auto bind = ops::ParseBindAddress(c.server.bind);
   http::ServerOptions o;
@@ -65,8 +53,17 @@ int WaitForStopSignal(const sigset_t& set) {
 
 }  // namespace
 
-int RunDaemon(const ops::Config& config) {
-  const sigset_t signals = BlockControlSignals();
+sigset_t BlockControlSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   const auto started = std::chrono::steady_clock::now();
 
   ops::Registry metrics;

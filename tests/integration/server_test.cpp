@@ -1,0 +1,206 @@
+// The HTTP edge of the real daemon: routes, errors, request ids, limits, keep-alive,
+// pipelining, timeouts and the connection cap.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/daemon.h"
+
+namespace stemedb::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(ServerTest, HealthAndReadinessAndAliases) {
+  Daemon d;
+  auto c = d.Connect();
+  for (const char* path : {"/v1/health", "/livez"}) {
+    auto r = c->Get(path);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    json body = json::parse(r->body);
+    EXPECT_EQ(body["status"], "ok");
+    EXPECT_TRUE(body.contains("version"));
+    EXPECT_TRUE(body.contains("uptime_s"));
+  }
+  for (const char* path : {"/v1/ready", "/readyz"}) {
+    auto r = c->Get(path);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(json::parse(r->body)["status"], "ready");
+  }
+}
+
+TEST(ServerTest, UnknownRouteIs404WithErrorBodyAndRequestId) {
+  Daemon d;
+  auto r = d.Connect()->Get("/v1/nope");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 404);
+  json body = json::parse(r->body);
+  EXPECT_EQ(body["error"]["code"], "not_found");
+  EXPECT_EQ(body["error"]["request_id"], r->Header("x-request-id"));
+  EXPECT_EQ(r->Header("x-request-id").size(), 32u);
+}
+
+TEST(ServerTest, WrongMethodIs405WithAllow) {
+  Daemon d;
+  auto r = d.Connect()->Request("DELETE", "/v1/health");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->Header("allow"), "GET, HEAD");
+  EXPECT_EQ(json::parse(r->body)["error"]["code"], "method_not_allowed");
+}
+
+TEST(ServerTest, ClientRequestIdIsEchoedAndBadOnesReplaced) {
+  Daemon d;
+  auto c = d.Connect();
+  auto r = c->Get("/v1/health", {{"X-Request-Id", "trace-42.a:b"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Header("x-request-id"), "trace-42.a:b");
+  r = c->Get("/v1/health", {{"X-Request-Id", "bad id with spaces"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->Header("x-request-id"), "bad id with spaces");
+  EXPECT_EQ(r->Header("x-request-id").size(), 32u);
+}
+
+TEST(ServerTest, HeadAnswersWithoutBody) {
+  Daemon d;
+  auto c = d.Connect();
+  auto r = c->Request("HEAD", "/v1/health");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(r->body.empty());
+  EXPECT_NE(r->Header("content-length"), "0");
+  auto again = c->Get("/v1/health");  // the connection is still in step
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  Daemon d;
+  auto c = d.Connect();
+  for (int i = 0; i < 200; ++i) {
+    auto r = c->Get("/v1/health");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200);
+  }
+  EXPECT_TRUE(c->connected());
+}
+
+TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Daemon d;
+  auto c = d.Connect();
+  std::string batch;
+  for (int i = 0; i < 10; ++i) {
+    batch += "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-" + std::to_string(i) + "\r\n\r\n";
+  }
+  batch += "GET /v1/nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-last\r\n\r\n";
+  ASSERT_TRUE(c->SendRaw(batch).ok());
+  for (int i = 0; i < 10; ++i) {
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->Header("x-request-id"), "pipe-" + std::to_string(i));
+  }
+  auto last = c->ReadResponse();
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->status, 404);
+  EXPECT_EQ(last->Header("x-request-id"), "pipe-last");
+}
+
+TEST(ServerTest, OversizedBodyIsRefusedFromTheHeaderBeforeItIsRead) {
+  Daemon d;
+  auto c = d.Connect();
+  // Announce 100 MiB and send only a little: the 413 must come without the rest.
+  std::string head = "POST /v1/assert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 104857600\r\n\r\n";
+  ASSERT_TRUE(c->SendRaw(head + std::string(1000, 'a')).ok());
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(json::parse(r->body)["error"]["code"], "body_too_large");
+  EXPECT_EQ(r->Header("connection"), "close");
+  EXPECT_TRUE(c->PeerClosed(std::chrono::seconds(5)));
+}
+
+TEST(ServerTest, ChunkedBodyOverTheLimitIs413) {
+  Daemon d({.args = {"--server-max-body-bytes", "2048"}});
+  auto c = d.Connect();
+  std::string req = "POST /v1/assert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) req += "400\r\n" + std::string(1024, 'x') + "\r\n";
+  req += "0\r\n\r\n";
+  ASSERT_TRUE(c->SendRaw(req).ok());
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST(ServerTest, OversizedHeadersAre431) {
+  Daemon d;
+  auto r = d.Connect()->Get("/v1/health", {{"X-Big", std::string(20000, 'h')}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 431);
+}
+
+TEST(ServerTest, MalformedRequestIs400) {
+  Daemon d;
+  auto c = d.Connect();
+  ASSERT_TRUE(c->SendRaw("THIS IS NOT HTTP\r\n\r\n").ok());
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST(ServerTest, SlowHeadersAreCutAfterTheReadTimeout) {
+  Daemon d({.args = {"--server-read-timeout-ms", "600"}});
+  auto c = d.Connect();
+  std::string req = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (char ch : req) {
+    if (!c->SendRaw(std::string(1, ch)).ok()) {
+      closed = true;
+      break;
+    }
+    if (c->PeerClosed(std::chrono::milliseconds(200))) {
+      closed = true;
+      break;
+    }
+  }
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(closed) << "a client trickling one byte per 200 ms must not hold the connection";
+  EXPECT_LT(elapsed, 5.0);
+}
+
+TEST(ServerTest, IdleKeepAliveConnectionsAreClosed) {
+  Daemon d({.args = {"--server-idle-timeout-s", "1"}});
+  auto c = d.Connect();
+  ASSERT_TRUE(c->Get("/v1/health").ok());
+  EXPECT_TRUE(c->PeerClosed(std::chrono::seconds(5)));
+}
+
+TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
+  Daemon d({.args = {"--server-max-connections", "3"}});
+  std::vector<std::unique_ptr<client::HttpConnection>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(d.Connect());
+    ASSERT_TRUE(held.back()->Get("/v1/health").ok());
+  }
+  auto extra = d.Connect();
+  auto r = extra->Get("/v1/health");
+  // Refused with a 503 and closed (or reset before the answer could be read).
+  if (r.ok()) {
+    EXPECT_EQ(r->status, 503);
+  }
+  held.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto again = d.Connect()->Get("/v1/health");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+}  // namespace
+}  // namespace stemedb::testing
