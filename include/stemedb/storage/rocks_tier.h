@@ -1,0 +1,24 @@
+#pragma once
+// The RocksDB tier. Our WAL is the source of truth, so RocksDB's own WAL is disabled; with
+// several column families that makes `atomic_flush` necessary: without it one family could be
+// flushed to disk ahead of another and a crash would leave indexes that disagree with the
+// applied offset stored beside them.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stemedb/storage/tier.h"
+
+namespace stemedb::storage {
+
+struct RocksTierOptions {
+  std::string dir;
+  std::vector<std::string> column_families;  // CfId i is column_families[i]
+  size_t block_cache_bytes = 256u << 20;
+  size_t write_buffer_bytes = 32u << 20;
+};
+
+Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options);
+
+}  // namespace stemedb::storage

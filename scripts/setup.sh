@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages StemeDB needs to build, run and test. Idempotent: quick and
+# silent when everything is present; runs apt-get update only when something is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ccache git
+  # libraries
+  libboost1.81-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
+  librocksdb-dev libsodium-dev libssl-dev libxxhash-dev libsystemd-dev
+  libgtest-dev libgmock-dev
+  # tools the tests drive for real
+  prometheus nginx systemd shellcheck fiu-utils openssl curl python3 python3-cryptography python3-yaml
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install packages" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2

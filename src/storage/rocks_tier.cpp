@@ -1,0 +1,174 @@
+#include "stemedb/storage/rocks_tier.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+
+namespace stemedb::storage {
+namespace {
+
+// The applied position lives in the default column family under this key, written in the
+// same batch as the data it describes.
+constexpr const char* kAppliedKey = "stemedb.applied_position";
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNoSpace()) return Status::DiskFull("rocksdb " + what + ": " + s.ToString());
+  if (s.IsCorruption()) return Status::Corruption("rocksdb " + what + ": " + s.ToString());
+  return Status::IOError("rocksdb " + what + ": " + s.ToString());
+}
+
+std::string EncodePosition(const AppliedPosition& p) {
+  std::string out(16, '\0');
+  std::memcpy(out.data(), &p.offset, 8);
+  std::memcpy(out.data() + 8, &p.seq, 8);
+  return out;
+}
+
+class RocksTier final : public Tier {
+ public:
+  RocksTier(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+            std::shared_ptr<rocksdb::Cache> cache)
+      : db_(db), handles_(std::move(handles)), cache_(std::move(cache)) {}
+
+  ~RocksTier() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+    delete db_;
+  }
+
+  Result<std::optional<std::string>> Get(CfId cf, std::string_view key) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(cf), rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "get");
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status Scan(CfId cf, std::string_view start, std::string_view end, const ScanFn& fn) override {
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper(end.data(), end.size());
+    if (!end.empty()) ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(cf)));
+    for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid(); it->Next()) {
+      if (!fn(std::string_view(it->key().data(), it->key().size()),
+              std::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "scan");
+  }
+
+  Status Write(const MemTable& table, const AppliedPosition& position) override {
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s;
+    table.ForEach([&](CfId cf, std::string_view key, std::string_view value) {
+      if (!s.ok()) return;
+      s = batch.Put(Handle(cf), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+    });
+    if (!s.ok()) return FromRocks(s, "batch");
+    s = batch.Put(db_->DefaultColumnFamily(), kAppliedKey, EncodePosition(position));
+    if (!s.ok()) return FromRocks(s, "batch");
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;
+    return FromRocks(db_->Write(wo, &batch), "write");
+  }
+
+  Status Persist() override {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> all = handles_;
+    all.push_back(db_->DefaultColumnFamily());
+    return FromRocks(db_->Flush(fo, all), "flush");
+  }
+
+  Result<AppliedPosition> ReadAppliedPosition() override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), kAppliedKey, &value);
+    if (s.IsNotFound()) return AppliedPosition{};
+    if (!s.ok()) return FromRocks(s, "read applied position");
+    if (value.size() != 16) return Status::Corruption("rocksdb: applied position has " + std::to_string(value.size()) + " bytes, expected 16");
+    AppliedPosition p;
+    std::memcpy(&p.offset, value.data(), 8);
+    std::memcpy(&p.seq, value.data() + 8, 8);
+    return p;
+  }
+
+  Result<AppliedPosition> Checkpoint(const std::string& dir) override {
+    // With the WAL off a checkpoint holds only flushed data: flush first, then read the
+    // position the flushed data carries.
+    STEMEDB_RETURN_IF_ERROR(Persist());
+    rocksdb::Checkpoint* cp = nullptr;
+    STEMEDB_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_, &cp), "checkpoint"));
+    std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+    auto position = ReadAppliedPosition();
+    if (!position.ok()) return position;
+    STEMEDB_RETURN_IF_ERROR(FromRocks(cp->CreateCheckpoint(dir, 0), "checkpoint " + dir));
+    return position;
+  }
+
+  std::vector<std::pair<std::string, double>> Stats() override {
+    std::vector<std::pair<std::string, double>> out;
+    auto prop = [&](const char* name, const std::string& key) {
+      uint64_t v = 0;
+      if (db_->GetIntProperty(key, &v)) out.emplace_back(name, static_cast<double>(v));
+    };
+    prop("rocksdb_live_sst_bytes", rocksdb::DB::Properties::kLiveSstFilesSize);
+    prop("rocksdb_memtable_bytes", rocksdb::DB::Properties::kCurSizeAllMemTables);
+    prop("rocksdb_estimated_keys", rocksdb::DB::Properties::kEstimateNumKeys);
+    prop("rocksdb_pending_compaction_bytes", rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+    out.emplace_back("block_cache_usage_bytes", static_cast<double>(cache_->GetUsage()));
+    out.emplace_back("block_cache_capacity_bytes", static_cast<double>(cache_->GetCapacity()));
+    return out;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(CfId cf) { return handles_.at(cf); }
+
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.write_buffer_size = options.write_buffer_bytes;
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.bottommost_compression = rocksdb::kZSTD;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.atomic_flush = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  db_options.max_open_files = 512;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const auto& name : options.column_families) descriptors.emplace_back(name, cf_options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, descriptors, &handles, &db);
+  if (!s.ok()) return FromRocks(s, "open " + options.dir);
+  // handles[0] is the default family; the store's CfId i is handles[i + 1].
+  db->DestroyColumnFamilyHandle(handles[0]);
+  handles.erase(handles.begin());
+  return std::unique_ptr<Tier>(std::make_unique<RocksTier>(db, std::move(handles), std::move(cache)));
+}
+
+}  // namespace stemedb::storage
