@@ -79,6 +79,8 @@ class [[nodiscard]] FieldResult {
   T&& value() && { return std::get<T>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
   std::variant<T, FieldError> v_;
