@@ -37,6 +37,30 @@ inline constexpr std::string_view kInvalidTimestamp = "invalid_timestamp";
 inline constexpr std::string_view kInvalidValidPeriod = "invalid_valid_period";
 inline constexpr std::string_view kSupersessionTypeMismatch = "supersession_type_mismatch";
 inline constexpr std::string_view kBatchTooLarge = "batch_too_large";
+
+// Every code above, for documentation checks (docs/protocol.md lists each one).
+inline constexpr std::string_view kAll[] = {
+    kMalformedJson,
+    kWrongType,
+    kMissingField,
+    kUnknownField,
+    kInvalidHex,
+    kInvalidNumber,
+    kBodyTooLarge,
+    kValueOutOfRange,
+    kStringTooLong,
+    kEmptyString,
+    kInvalidCharacters,
+    kInvalidEnum,
+    kNoSignatures,
+    kTooManySignatures,
+    kDuplicateSigner,
+    kInvalidSignature,
+    kInvalidTimestamp,
+    kInvalidValidPeriod,
+    kSupersessionTypeMismatch,
+    kBatchTooLarge,
+};
 }  // namespace error_code
 
 struct FieldError {

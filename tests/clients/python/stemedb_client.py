@@ -9,7 +9,7 @@ vectors with it.
     signer = Signer(bytes.fromhex("9d61b1...7f60"))
     body = sign_record("assertion", {"subject": "drugs/semaglutide", ...}, [signer])
     reply = post_assertion("http://127.0.0.1:18180", body)
-    assert reply["id"] == content_id_hex("assertion", body)
+    assert reply.status == 201 and reply["id"] == content_id_hex("assertion", body)
 """
 
 import hashlib
@@ -265,6 +265,14 @@ class StemeDBError(Exception):
         self.body = body
 
 
+class Reply(dict):
+    """A 2xx reply's JSON body, with the HTTP status as `.status` (201 created, 200 exists...)."""
+
+    def __init__(self, status, body):
+        super().__init__(body)
+        self.status = status
+
+
 def _request(method, url, body=None, api_key=None, timeout_s=10.0):
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method=method)
@@ -276,7 +284,7 @@ def _request(method, url, body=None, api_key=None, timeout_s=10.0):
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as reply:
             text = reply.read()
-            return json.loads(text) if text else {}
+            return Reply(reply.status, json.loads(text) if text else {})
     except urllib.error.HTTPError as e:
         raw = e.read()
         try:
