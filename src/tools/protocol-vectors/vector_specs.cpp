@@ -47,8 +47,8 @@ ojson WithObject(ojson body, ojson object) {
   return body;
 }
 
-std::vector<VectorSpec> BuildSpecs() {
-  std::vector<VectorSpec> specs;
+// Assertions with one object type each, and the defaults rule.
+void AddAssertionSpecs(std::vector<VectorSpec>& specs) {
   specs.push_back({"assertion_minimal",
                    RecordKind::kAssertion,
                    "Only the required fields: source_class and lifecycle take their defaults "
@@ -108,6 +108,10 @@ std::vector<VectorSpec> BuildSpecs() {
                      return body;
                    },
                    {AgentC()}});
+}
+
+// Records with no dependencies but on each other.
+void AddSourceAndEpochSpecs(std::vector<VectorSpec>& specs) {
   specs.push_back({"source_without_content",
                    RecordKind::kSource,
                    "A source without content: its id is SHA-256 of its canonical encoding.",
@@ -146,6 +150,10 @@ std::vector<VectorSpec> BuildSpecs() {
                                   {"supersession_type", "replaces"}};
                    },
                    {AgentA(), AgentB()}});
+}
+
+// Records naming the ids of earlier vectors.
+void AddDependentSpecs(std::vector<VectorSpec>& specs) {
   specs.push_back({"assertion_all_fields",
                    RecordKind::kAssertion,
                    "Every optional field, a non-ASCII narrative with a line break, upper-case "
@@ -179,6 +187,13 @@ std::vector<VectorSpec> BuildSpecs() {
                    },
                    {AgentB()},
                    true});
+}
+
+std::vector<VectorSpec> BuildSpecs() {
+  std::vector<VectorSpec> specs;
+  AddAssertionSpecs(specs);
+  AddSourceAndEpochSpecs(specs);
+  AddDependentSpecs(specs);
   return specs;
 }
 
