@@ -1,6 +1,7 @@
 #include "stemedb/wal/fault_injection_env.h"
 
 #include <cerrno>
+#include <thread>
 
 namespace stemedb::wal {
 namespace {
@@ -18,6 +19,7 @@ class FaultFile final : public File {
 
   Result<size_t> WriteAt(uint64_t offset, std::string_view data) override {
     if (int err = env_->OnCall(FaultOp::kWrite)) return Injected(FaultOp::kWrite, path(), err);
+    if (env_->write_delay().count() > 0) std::this_thread::sleep_for(env_->write_delay());
     size_t cap = env_->short_write_bytes();
     if (cap > 0 && data.size() > cap) data = data.substr(0, cap);
     return base_->WriteAt(offset, data);
@@ -90,6 +92,7 @@ void FaultInjectionEnv::ClearFaults() {
   std::lock_guard lock(mu_);
   faults_ = {};
   short_write_bytes_.store(0);
+  write_delay_us_.store(0);
 }
 
 uint64_t FaultInjectionEnv::Calls(FaultOp op) const {

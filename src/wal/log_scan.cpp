@@ -5,15 +5,6 @@
 namespace stemedb::wal {
 namespace {
 
-LogDamage DamageAt(const SegmentScan& s, uint64_t file_pos, std::string reason) {
-  LogDamage d;
-  d.segment = s.name;
-  d.file_pos = file_pos;
-  d.global_offset = file_pos >= kSegmentHeaderBytes ? s.header.GlobalOffset(file_pos) : 0;
-  d.reason = std::move(reason);
-  return d;
-}
-
 // The first segment of a log that was never trimmed starts at global offset 0.
 std::optional<LogDamage> CheckFirst(const SegmentScan& first) {
   if (first.header.sequence == kFirstSegmentSequence && first.base_offset() != 0) {
@@ -43,8 +34,18 @@ std::optional<LogDamage> CheckChain(const SegmentScan& prev, const SegmentScan& 
   return std::nullopt;
 }
 
-// The damage inside one segment, if any; a torn tail counts only when allowed.
-std::optional<LogDamage> SegmentDamage(const SegmentScan& s, bool is_last) {
+}  // namespace
+
+LogDamage DamageAt(const SegmentScan& s, uint64_t file_pos, std::string reason) {
+  LogDamage d;
+  d.segment = s.name;
+  d.file_pos = file_pos;
+  d.global_offset = file_pos >= kSegmentHeaderBytes ? s.header.GlobalOffset(file_pos) : 0;
+  d.reason = std::move(reason);
+  return d;
+}
+
+std::optional<LogDamage> SegmentCorruption(const SegmentScan& s, bool is_last) {
   if (s.clean()) return std::nullopt;
   std::string reason = s.problem_reason;
   if (s.problem == ScanProblem::kBadRecord) {
@@ -57,8 +58,6 @@ std::optional<LogDamage> SegmentDamage(const SegmentScan& s, bool is_last) {
   }
   return DamageAt(s, s.problem_pos, std::move(reason));
 }
-
-}  // namespace
 
 std::string LogDamage::Describe(const char* what) const {
   std::string out =
@@ -79,7 +78,7 @@ Result<LogScan> ScanLog(Env& env, const std::string& dir) {
     const SegmentScan& s = log.segments.emplace_back(std::move(scan).value());
     bool is_last = i + 1 == files->size();
 
-    std::optional<LogDamage> damage = SegmentDamage(s, is_last);
+    std::optional<LogDamage> damage = SegmentCorruption(s, is_last);
     if (!damage) {
       damage = i == 0 ? CheckFirst(s) : CheckChain(log.segments[i - 1], s, log.last_seq);
     }

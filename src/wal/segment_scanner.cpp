@@ -106,7 +106,7 @@ const char* ScanProblemName(ScanProblem problem) {
   return "unknown";
 }
 
-Result<SegmentScan> ScanSegment(Env& env, const std::string& path) {
+Result<SegmentScan> ScanSegment(Env& env, const std::string& path, uint64_t stop_at_file_pos) {
   SegmentScan scan;
   scan.name = BaseName(path);
   Result<std::unique_ptr<File>> file = env.OpenFile(path, OpenMode::kReadOnly);
@@ -137,6 +137,7 @@ Result<SegmentScan> ScanSegment(Env& env, const std::string& path) {
     if (!outcome.ok()) return outcome.status();
     if (*outcome == LogReader::Outcome::kEnd) return scan;
     if (*outcome == LogReader::Outcome::kBad) break;
+    if ((*reader)->position() > stop_at_file_pos) return scan;
     if (!AcceptPayload(scan, record)) return scan;
     scan.valid_bytes = (*reader)->position();
   }

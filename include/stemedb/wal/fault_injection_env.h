@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 
@@ -41,6 +42,9 @@ class FaultInjectionEnv final : public Env {
   // Every write writes at most max_bytes (a legal short write the caller must continue).
   // 0 turns it off.
   void SetShortWriteBytes(size_t max_bytes) { short_write_bytes_.store(max_bytes); }
+  // Every write first sleeps this long: with short writes, a batch takes long enough to write
+  // that a crash test's SIGKILL often lands in the middle of it.
+  void SetWriteDelay(std::chrono::microseconds delay) { write_delay_us_.store(delay.count()); }
   void ClearFaults();
 
   // Calls made through this Env (failed ones included) since it was created.
@@ -52,6 +56,9 @@ class FaultInjectionEnv final : public Env {
   // with, or 0 to let it through.
   int OnCall(FaultOp op);
   size_t short_write_bytes() const { return short_write_bytes_.load(); }
+  std::chrono::microseconds write_delay() const {
+    return std::chrono::microseconds(write_delay_us_.load());
+  }
 
   Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override;
   Status SyncDir(const std::string& dir) override;
@@ -76,6 +83,7 @@ class FaultInjectionEnv final : public Env {
 
   Env* base_;
   std::atomic<size_t> short_write_bytes_{0};
+  std::atomic<int64_t> write_delay_us_{0};
   mutable std::mutex mu_;  // guards the arrays below
   std::array<uint64_t, kFaultOpCount> calls_{};
   std::array<uint64_t, kFaultOpCount> injected_{};

@@ -36,6 +36,12 @@ struct LogScan {
   uint64_t last_ingested_at_ms = 0;
 };
 
+// Damage at file_pos of the scanned segment.
+LogDamage DamageAt(const SegmentScan& scan, uint64_t file_pos, std::string reason);
+// The corruption of one segment judged on its own: nullopt when it is clean, or when it is the
+// last segment and its only damage is a torn tail.
+std::optional<LogDamage> SegmentCorruption(const SegmentScan& scan, bool is_last);
+
 // Scans every segment in dir. Damage goes into the LogScan; a failed Result is an I/O error.
 Result<LogScan> ScanLog(Env& env, const std::string& dir);
 

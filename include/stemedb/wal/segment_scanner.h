@@ -54,7 +54,9 @@ struct SegmentScan {
 };
 
 // Scans path. Damage is reported in the SegmentScan; only I/O errors (and a file that cannot
-// be opened) are a failed Result.
-Result<SegmentScan> ScanSegment(Env& env, const std::string& path);
+// be opened) are a failed Result. With stop_at_file_pos, only records ending at or before it
+// are read (stemedb-wal-repair's cut): the scan ends cleanly at the last such record boundary.
+Result<SegmentScan> ScanSegment(Env& env, const std::string& path,
+                                uint64_t stop_at_file_pos = UINT64_MAX);
 
 }  // namespace stemedb::wal
