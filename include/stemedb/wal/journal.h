@@ -1,0 +1,127 @@
+#pragma once
+// The group-commit journal (storage.md, "Group commit" and "Failure semantics").
+//
+// One writer thread owns the active segment. Append enqueues (never blocks on the disk); the
+// writer takes everything queued up to max_batch_bytes, writes it with one pwrite, calls
+// fdatasync once and only then completes every Append of the batch, in log order. While one
+// batch syncs the next accumulates: no timer, no added latency at low load.
+//
+// A failed write or fdatasync fails the journal for good: the batch's waiters get the error
+// (Status::FromErrno: kIOError, or kDiskFull for ENOSPC), later appends are refused, fsync is
+// never retried on that file, and the process must restart (recovery replays what was synced).
+//
+// Typical start-up: Open (recovery) -> Replay(applied_offset, apply) -> Start -> Append ...
+// -> Close.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "stemedb/core/status.h"
+#include "stemedb/ops/metrics.h"
+#include "stemedb/wal/append_queue.h"
+#include "stemedb/wal/dir_lock.h"
+#include "stemedb/wal/env.h"
+#include "stemedb/wal/journal_metrics.h"
+#include "stemedb/wal/journal_types.h"
+#include "stemedb/wal/log_writer.h"
+#include "stemedb/wal/recovery.h"
+#include "stemedb/wal/segment_info.h"
+
+namespace stemedb::wal {
+
+class Journal {
+ public:
+  // Locks the directory (flock on <dir>/LOCK; a second opener gets kFailedPrecondition),
+  // scans every segment, truncates a torn tail of the last segment, refuses corruption before
+  // the tail (kCorruption naming segment file and byte offset), records recovery metrics.
+  // Registers every WAL metric. Does not start the writer thread yet.
+  static Result<std::unique_ptr<Journal>> Open(const JournalOptions& options,
+                                               ops::Registry& metrics);
+  ~Journal();  // Close()
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Reads every record whose offset >= from_offset, in order (the storage replay at start-up).
+  // Stops at the first non-OK Status fn returns and returns it. Only before Start().
+  Status Replay(uint64_t from_offset, const std::function<Status(const RecordView&)>& fn);
+
+  void Start();  // starts the writer thread; Appends before it are refused (kFailedPrecondition)
+
+  // Never blocks on the disk. On refusal (invalid entries -> kInvalidArgument, queue full ->
+  // kOverloaded, failed -> kUnavailable "journal_failed: ..." or kDiskFull, closed ->
+  // kUnavailable) the callback runs before Append returns.
+  void Append(std::vector<Entry> entries, AppendCallback cb);
+
+  // Seals the current segment (fsync), starts the next and fsyncs the directory; yields the
+  // sealed segment's file name. Ordered with appends: everything appended before it is in the
+  // sealed segment. RotateAsync calls back on the writer thread (or at once when refused);
+  // Rotate waits for it. Thread-safe.
+  void RotateAsync(RotateCallback cb);
+  Result<std::string> Rotate();
+
+  // Finishes the queued work (each batch synced), stops the writer thread, releases the lock.
+  // Idempotent. Must not be called from a callback.
+  void Close();
+
+  JournalState state() const { return state_.load(); }
+  Status failure() const;  // why it failed (kIOError/kDiskFull with errno); OK otherwise
+  uint64_t head_offset() const { return head_offset_.load(); }  // durable end offset
+  uint64_t last_seq() const { return last_seq_.load(); }
+  std::vector<SegmentInfo> Segments() const;
+  const JournalOptions& options() const { return options_; }
+
+ private:
+  Journal(const JournalOptions& options, Env& env, ops::Registry& registry,
+          std::unique_ptr<DirLock> lock);
+  Status Resume(const RecoveredLog& recovered);
+  Result<uint64_t> ValidateEntries(const std::vector<Entry>& entries) const;
+  void Refuse(const Status& status, AppendCallback& cb, size_t entries, uint64_t bytes);
+  Status FailureRefusal() const;
+
+  // The writer thread (journal_writer.cpp).
+  struct IoFailure {
+    const char* what;  // "fsync failed", "write error", "segment creation failed"
+    std::string segment;
+    uint64_t file_pos;
+    Status status;
+  };
+  void WriterLoop();
+  void HandleRotation();
+  Result<std::string> RotateSegment();
+  void CommitBatch(std::vector<PendingAppend> batch);
+  void PublishBatch(uint64_t records, uint64_t bytes, double fsync_seconds);
+  void Fail(const IoFailure& failure, std::vector<PendingAppend> failed);
+  void CompleteWithError(PendingAppend& item, const Status& status, AppendErrorReason reason);
+
+  const JournalOptions options_;
+  Env& env_;
+  JournalMetrics metrics_;
+  std::unique_ptr<DirLock> lock_;
+  const uint64_t append_bytes_max_;
+  AppendQueue queue_;
+
+  // Owned by the writer thread once started (by the opener before).
+  std::unique_ptr<LogWriter> active_;
+  std::string encode_buffer_;
+  uint64_t last_ingested_at_ms_ = 0;
+
+  std::atomic<JournalState> state_{JournalState::kOk};
+  std::atomic<uint64_t> head_offset_{0};
+  std::atomic<uint64_t> last_seq_{0};
+  mutable std::mutex mu_;  // guards segments_ and failure_
+  std::vector<SegmentInfo> segments_;
+  Status failure_;
+
+  std::mutex lifecycle_mu_;  // Start and Close
+  bool started_ = false;
+  bool closed_ = false;
+  std::thread writer_;
+};
+
+}  // namespace stemedb::wal

@@ -1,0 +1,86 @@
+#include "stemedb/wal/log_writer.h"
+
+#include <cassert>
+
+#include "stemedb/wal/segment_header.h"
+#include "stemedb/wal/segment_name.h"
+
+namespace stemedb::wal {
+
+LogWriter::LogWriter(std::unique_ptr<File> file, std::string name, uint64_t sequence,
+                     uint64_t base_offset, uint64_t file_bytes)
+    : file_(std::move(file)),
+      name_(std::move(name)),
+      sequence_(sequence),
+      base_offset_(base_offset),
+      file_bytes_(file_bytes),
+      synced_bytes_(file_bytes) {
+  assert(file_bytes_ >= kSegmentHeaderBytes);
+}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::Create(Env& env, const std::string& dir,
+                                                     uint64_t sequence, uint64_t base_offset) {
+  std::string tmp_path = JoinPath(dir, TempSegmentFileName(sequence));
+  std::string name = SegmentFileName(sequence);
+  Result<std::unique_ptr<File>> file = env.OpenFile(tmp_path, OpenMode::kCreateNew);
+  if (!file.ok()) return file.status();
+  std::string header = EncodeSegmentHeader({sequence, base_offset});
+  // The tmp file is never renamed when any step fails; recovery removes it.
+  STEMEDB_RETURN_IF_ERROR(WriteFully(**file, 0, header));
+  STEMEDB_RETURN_IF_ERROR((*file)->DataSync());
+  STEMEDB_RETURN_IF_ERROR(env.Rename(tmp_path, JoinPath(dir, name)));
+  STEMEDB_RETURN_IF_ERROR(env.SyncDir(dir));
+  // Reopened under its final name, so every later error message names the real file.
+  Result<std::unique_ptr<File>> final_file =
+      env.OpenFile(JoinPath(dir, name), OpenMode::kReadWrite);
+  if (!final_file.ok()) return final_file.status();
+  return std::unique_ptr<LogWriter>(
+      new LogWriter(std::move(final_file).value(), name, sequence, base_offset, header.size()));
+}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::Reopen(Env& env, const std::string& dir,
+                                                     const SegmentInfo& info) {
+  Result<std::unique_ptr<File>> file = env.OpenFile(JoinPath(dir, info.name), OpenMode::kReadWrite);
+  if (!file.ok()) return file.status();
+  Result<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  if (*size != info.bytes) {
+    return Status::FailedPrecondition(info.name + " is " + std::to_string(*size) +
+                                      " bytes, recovery expected " + std::to_string(info.bytes));
+  }
+  return std::unique_ptr<LogWriter>(new LogWriter(std::move(file).value(), info.name, info.sequence,
+                                                  info.base_offset, info.bytes));
+}
+
+Status LogWriter::Append(std::string_view records) {
+  Status written = WriteFully(*file_, file_bytes_, records);
+  if (!written.ok()) {
+    append_failed_ = true;
+    return written;
+  }
+  file_bytes_ += records.size();
+  return Status::OK();
+}
+
+Status LogWriter::DataSync() {
+  STEMEDB_RETURN_IF_ERROR(file_->DataSync());
+  synced_bytes_ = file_bytes_;
+  return Status::OK();
+}
+
+Status LogWriter::Seal() {
+  STEMEDB_RETURN_IF_ERROR(file_->Sync());
+  synced_bytes_ = file_bytes_;
+  return Status::OK();
+}
+
+Status LogWriter::DropUnsyncedTail() {
+  STEMEDB_RETURN_IF_ERROR(file_->Truncate(synced_bytes_));
+  file_bytes_ = synced_bytes_;
+  append_failed_ = false;
+  return Status::OK();
+}
+
+uint64_t LogWriter::end_offset() const { return base_offset_ + file_bytes_ - kSegmentHeaderBytes; }
+
+}  // namespace stemedb::wal
