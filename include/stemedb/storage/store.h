@@ -1,0 +1,127 @@
+#pragma once
+// The store: the WAL journal (the truth), the tiered key/value layer (memory tier + RocksDB)
+// with its indexes, and the in-memory catalog, behind one object.
+//
+// Write path: Write() encodes the records and appends them to the journal; once the batch is
+// durable, the journal's writer thread applies each record in log order (Applier) and only
+// then calls back, so a reader that starts after the callback sees the write.
+// Start-up: open the journal (recovery), open RocksDB, load the catalog, replay the WAL from
+// the RocksDB tier's applied offset, start the journal.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stemedb/core/status.h"
+#include "stemedb/index/aggregates.h"
+#include "stemedb/ops/metrics.h"
+#include "stemedb/storage/catalog.h"
+#include "stemedb/storage/server_records.h"
+#include "stemedb/storage/stored.h"
+#include "stemedb/storage/tier.h"
+#include "stemedb/storage/tiered_kv.h"
+#include "stemedb/wal/journal.h"
+
+namespace stemedb::storage {
+
+struct StoreOptions {
+  std::string data_dir;  // RocksDB lives in <data_dir>/rocksdb
+  wal::JournalOptions journal;
+  TieredKvOptions kv;
+  size_t block_cache_bytes = 256u << 20;
+  // Tests wrap the RocksDB tier (fault injection); nullptr: the tier as opened.
+  std::function<std::unique_ptr<Tier>(std::unique_ptr<Tier>)> wrap_tier;
+};
+
+// A record to write with its id, computed by the caller (who verified its signatures).
+struct PendingWrite {
+  AnyRecord record;
+  core::Hash32 id{};
+};
+
+// Called on the journal's writer thread once the records are durable and applied (or the write
+// failed); keep it short: post the reply and return.
+using WriteCallback = std::function<void(const Status&, std::vector<WriteOutcome>)>;
+
+// What a feed entry and a log position look like.
+struct LogEntry {
+  uint64_t seq;
+  core::RecordKind kind;
+  core::Hash32 id;
+};
+
+struct AgentSummary {
+  index::AgentAggregate votes_on_its_work;
+  double trust = 0.5;
+  bool trust_overridden = false;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(StoreOptions options, ops::Registry& metrics);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Flushes the memory tier into RocksDB, closes the journal. Idempotent.
+  Status Close();
+
+  // ---- writes ----
+  // Never blocks on the disk. Refused at once (callback before return) when the journal is
+  // failed or full, or the memory tier is over its bound (kOverloaded, "storage_degraded").
+  void Write(std::vector<PendingWrite> writes, WriteCallback callback);
+  // Called after every applied batch (on the writer thread) with the last seq applied; the
+  // feed's followers wake on it. One listener; set before serving.
+  void SetApplyListener(std::function<void(uint64_t last_seq)> listener);
+
+  // ---- reads (any thread) ----
+  Result<std::optional<StoredAssertion>> GetAssertion(const core::Hash32& id);
+  Result<std::optional<StoredVote>> GetVote(const core::Hash32& id);
+  Result<std::optional<StoredEpoch>> GetEpoch(const core::Hash32& id);
+  Result<std::optional<StoredSource>> GetSource(const core::Hash32& id);
+  // Assertion ids for subject+predicate in log order, at most `limit`, from seq > after_seq.
+  Result<std::vector<core::Hash32>> AssertionsFor(std::string_view subject, std::string_view predicate,
+                                                  size_t limit, uint64_t after_seq = 0);
+  // The predicates a subject has, in byte order, at most `limit`, after `after` (exclusive).
+  Result<std::vector<std::string>> PredicatesOf(std::string_view subject, size_t limit, std::string_view after = "");
+  Result<std::vector<core::Hash32>> ChildrenOf(const core::Hash32& parent, size_t limit);
+  Result<std::vector<core::Hash32>> VotesOn(const core::Hash32& assertion, size_t limit);
+  // Log entries with seq > after_seq, at most limit.
+  Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
+  // Record ids of a kind in id order after `after` (exclusive): listing epochs and sources.
+  Result<std::vector<core::Hash32>> ListIds(core::RecordKind kind, size_t limit, const std::optional<core::Hash32>& after);
+  Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
+  Result<AgentSummary> Agent(const core::PublicKey& agent);
+  Result<double> Trust(const core::PublicKey& agent);
+  Result<index::GlobalCounts> Counts();
+
+  const Catalog& catalog() const { return catalog_; }
+  wal::Journal& journal() { return *journal_; }
+  TieredKv& kv() { return *kv_; }
+  uint64_t last_applied_seq() const;
+  // The tier fails and the memory tier is full, or the apply step failed: not taking writes.
+  bool degraded() const { return apply_failed_.load() || kv_->degraded(); }
+
+ private:
+  Store() = default;
+  Status LoadCatalog();
+  Status Replay(uint64_t from_offset);
+  Status ApplyDurable(const std::vector<PendingWrite>& writes, const wal::AppendResult& r,
+                      std::vector<WriteOutcome>& outcomes);
+  template <typename R>
+  Result<std::optional<Stored<R>>> GetRecord(core::RecordKind kind, const core::Hash32& id);
+
+  std::unique_ptr<wal::Journal> journal_;
+  std::unique_ptr<TieredKv> kv_;
+  Catalog catalog_;
+  std::unique_ptr<class Applier> applier_;
+  std::function<void(uint64_t)> apply_listener_;
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> apply_failed_{false};
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+}  // namespace stemedb::storage

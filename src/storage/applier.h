@@ -1,0 +1,61 @@
+#pragma once
+// The apply step: turns one durable record into the key/value entries of every index and
+// aggregate (index/column_families.h), in log order, on the journal's writer thread. Replay at
+// start-up runs the same code, so the store after a crash is the store before it.
+//
+// Reads it needs (does the record exist, the previous effective vote, aggregates) go through
+// the same TieredKv, so they see every earlier record, including ones earlier in this batch.
+
+#include "stemedb/core/record_kind.h"
+#include "stemedb/core/status.h"
+#include "stemedb/storage/catalog.h"
+#include "stemedb/storage/server_records.h"
+#include "stemedb/storage/stored.h"
+#include "stemedb/storage/tiered_kv.h"
+
+namespace stemedb::storage {
+
+class Applier {
+ public:
+  Applier(TieredKv& kv, Catalog& catalog) : kv_(kv), catalog_(catalog) {}
+
+  // Applies `record` (id precomputed) at `meta`; the caller holds `scope` and advances it.
+  Result<WriteOutcome> Apply(TieredKv::WriteScope& scope, const AnyRecord& record, const core::Hash32& id,
+                             const StoredMeta& meta);
+
+ private:
+  Result<WriteOutcome> ApplyAssertion(TieredKv::WriteScope& w, const core::Assertion& a, const core::Hash32& id,
+                                      const StoredMeta& meta);
+  Result<WriteOutcome> ApplyVote(TieredKv::WriteScope& w, const core::Vote& v, const core::Hash32& id,
+                                 const StoredMeta& meta);
+  Result<WriteOutcome> ApplyEpoch(TieredKv::WriteScope& w, const core::Epoch& e, const core::Hash32& id,
+                                  const StoredMeta& meta);
+  Result<WriteOutcome> ApplySource(TieredKv::WriteScope& w, const core::Source& s, const core::Hash32& id,
+                                   const StoredMeta& meta);
+  Result<WriteOutcome> ApplyRetraction(TieredKv::WriteScope& w, const core::SourceRetraction& r,
+                                       const core::Hash32& id, const StoredMeta& meta);
+  Result<WriteOutcome> ApplyServerRecord(TieredKv::WriteScope& w, const AnyRecord& r, const core::Hash32& id,
+                                         const StoredMeta& meta);
+
+  // Co-signing: signers not yet on the stored record are added (up to kStoredSignersMax).
+  template <typename R>
+  Result<WriteOutcome> MergeSigners(TieredKv::WriteScope& w, core::RecordKind kind, const R& incoming,
+                                    const core::Hash32& id, const StoredMeta& meta, std::string_view stored_value);
+
+  void PutRecord(TieredKv::WriteScope& w, core::RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
+                 const std::string& stored);
+  Status BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs, uint64_t sources);
+
+  TieredKv& kv_;
+  Catalog& catalog_;
+};
+
+// records column family values: u64le seq | u64le ingested_at_ms | stored record.
+std::string EncodeRecordValue(const StoredMeta& meta, std::string_view stored);
+struct RecordValue {
+  StoredMeta meta;
+  std::string_view stored;
+};
+Result<RecordValue> DecodeRecordValue(std::string_view value);
+
+}  // namespace stemedb::storage

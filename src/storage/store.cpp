@@ -1,0 +1,215 @@
+#include "stemedb/storage/store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "applier.h"
+#include "stemedb/core/stored_record.h"
+#include "stemedb/index/column_families.h"
+#include "stemedb/index/keys.h"
+#include "stemedb/storage/rocks_tier.h"
+
+namespace stemedb::storage {
+
+namespace ix = stemedb::index;
+
+struct Store::Metrics {
+  explicit Metrics(ops::Registry& r)
+      : apply_errors(r.AddCounter("stemedb_storage_apply_errors_total",
+                                  "Durable records the apply step could not apply (the store refuses writes until restart).")),
+        replayed(r.AddCounter("stemedb_storage_replayed_records_total", "WAL records replayed into the store at start-up.")),
+        replay_seconds(r.AddGauge("stemedb_storage_replay_duration_seconds", "Time the last start-up spent replaying the WAL.")) {}
+  ops::Counter& apply_errors;
+  ops::Counter& replayed;
+  ops::Gauge& replay_seconds;
+};
+
+namespace {
+
+std::vector<std::string> CfNames() {
+  return {ix::kCfNames.begin(), ix::kCfNames.end()};
+}
+
+}  // namespace
+
+Store::~Store() { (void)Close(); }
+
+Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& metrics) {
+  std::unique_ptr<Store> store(new Store());
+  store->metrics_ = std::make_unique<Metrics>(metrics);
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Status::IOError("cannot create data dir " + options.data_dir + ": " + ec.message(), ec.value());
+
+  auto journal = wal::Journal::Open(options.journal, metrics);
+  if (!journal.ok()) return journal.status();
+  store->journal_ = std::move(journal).value();
+
+  auto tier = OpenRocksTier({.dir = options.data_dir + "/rocksdb",
+                             .column_families = CfNames(),
+                             .block_cache_bytes = options.block_cache_bytes});
+  if (!tier.ok()) return tier.status();
+  std::unique_ptr<Tier> t = std::move(tier).value();
+  if (options.wrap_tier) t = options.wrap_tier(std::move(t));
+  store->kv_ = std::make_unique<TieredKv>(std::move(t), options.kv, metrics);
+  auto position = store->kv_->Open();
+  if (!position.ok()) return position.status();
+
+  // The WAL must reach at least as far as RocksDB: otherwise segments are missing (a restore
+  // without its WAL range, a wiped WAL dir) and new records would reuse offsets and seqs.
+  const auto& j = *store->journal_;
+  if (j.head_offset() < position->offset || j.last_seq() < position->seq) {
+    return Status::FailedPrecondition(
+        "WAL in " + options.journal.dir + " ends at offset " + std::to_string(j.head_offset()) + " (seq " +
+        std::to_string(j.last_seq()) + ") but RocksDB in " + options.data_dir + "/rocksdb has applied up to offset " +
+        std::to_string(position->offset) + " (seq " + std::to_string(position->seq) +
+        "): WAL segments are missing; restore them (see docs/operations/runbooks/server-wont-start.md)");
+  }
+  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_);
+  STEMEDB_RETURN_IF_ERROR(store->LoadCatalog());
+  STEMEDB_RETURN_IF_ERROR(store->Replay(position->offset));
+  store->journal_->Start();
+
+  metrics.AddCollector([s = store.get()](ops::ExpositionWriter& w) {
+    auto counts = s->Counts();
+    if (!counts.ok()) return;
+    auto emit = [&w](const char* name, const char* help, uint64_t v) {
+      w.Header(name, ops::MetricType::kCounter, help);
+      w.Sample(name, static_cast<double>(v));
+    };
+    emit("stemedb_assertions_total", "Assertions stored.", counts->assertions);
+    emit("stemedb_votes_total", "Votes stored.", counts->votes);
+    emit("stemedb_epochs_total", "Epochs stored.", counts->epochs);
+    emit("stemedb_sources_total", "Sources registered.", counts->sources);
+  });
+  return store;
+}
+
+Status Store::LoadCatalog() {
+  Status decode_error;
+  auto state_fn = [&](std::string_view key, std::string_view value) {
+    if (key.empty()) return true;
+    const char tag = key[0];
+    if (tag == 'r' && key.size() == 33) {
+      catalog_.RetractSource(ix::TrailingId(key), std::string(value));
+      return true;
+    }
+    uint8_t type = tag == 'k' ? 6 : tag == 'x' ? 7 : tag == 't' ? 8 : 0;
+    if (type == 0) return true;
+    auto record = DecodeBody(type, value);
+    if (!record.ok()) {
+      decode_error = record.status();
+      return false;
+    }
+    if (auto* k = std::get_if<ApiKeyCreated>(&*record)) catalog_.AddApiKey(*k);
+    if (auto* r = std::get_if<ApiKeyRevoked>(&*record)) catalog_.RevokeApiKey(r->key_id);
+    if (auto* t = std::get_if<TrustOverride>(&*record)) catalog_.SetTrustOverride(*t);
+    return true;
+  };
+  // Keys created ('k') sort before revocations ('x'), so a revocation finds its key.
+  STEMEDB_RETURN_IF_ERROR(kv_->Scan(ix::kState, "", "", SIZE_MAX, state_fn));
+  STEMEDB_RETURN_IF_ERROR(decode_error);
+
+  const std::string epoch_prefix(1, static_cast<char>(core::RecordKind::kEpoch));
+  STEMEDB_RETURN_IF_ERROR(kv_->Scan(ix::kRecords, epoch_prefix, ix::PrefixEnd(epoch_prefix), kEpochsMax,
+                                    [&](std::string_view key, std::string_view value) {
+                                      auto rv = DecodeRecordValue(value);
+                                      if (!rv.ok()) {
+                                        decode_error = rv.status();
+                                        return false;
+                                      }
+                                      auto e = core::DecodeStored(core::RecordKind::kEpoch, rv->stored);
+                                      if (!e.ok()) {
+                                        decode_error = e.status();
+                                        return false;
+                                      }
+                                      catalog_.AddEpoch(ix::TrailingId(key), std::get<core::Epoch>(*e).supersedes);
+                                      return true;
+                                    }));
+  return decode_error;
+}
+
+Status Store::Replay(uint64_t from_offset) {
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t records = 0;
+  Status s = journal_->Replay(from_offset, [&](const wal::RecordView& v) -> Status {
+    auto record = DecodeBody(v.type, v.body);
+    if (!record.ok()) {
+      return Status::Corruption("WAL record at offset " + std::to_string(v.offset) + " (seq " + std::to_string(v.seq) +
+                                "): " + record.status().message());
+    }
+    TieredKv::WriteScope scope(*kv_);
+    auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms});
+    if (!outcome.ok()) return outcome.status();
+    scope.Advance({v.end_offset, v.seq});
+    ++records;
+    return Status::OK();
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_->replayed.Inc(static_cast<double>(records));
+  metrics_->replay_seconds.Set(seconds);
+  if (!s.ok()) return s;
+  spdlog::info("replayed {} WAL records from offset {} in {:.3f} s", records, from_offset, seconds);
+  return Status::OK();
+}
+
+Status Store::Close() {
+  if (closed_.exchange(true)) return Status::OK();
+  if (journal_) journal_->Close();  // finishes queued batches: their callbacks apply them
+  Status s = kv_ ? kv_->Close() : Status::OK();
+  if (!s.ok()) spdlog::error("closing the store: {}", s.ToString());
+  return s;
+}
+
+void Store::SetApplyListener(std::function<void(uint64_t)> listener) { apply_listener_ = std::move(listener); }
+
+uint64_t Store::last_applied_seq() const { return kv_->applied_position().seq; }
+
+void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
+  if (apply_failed_.load()) {
+    return callback(Status::Unavailable("storage_unavailable: the apply step failed; restart the node to replay the WAL"), {});
+  }
+  if (kv_->degraded() || kv_->over_memory_bound()) {
+    return callback(Status::Overloaded("storage_degraded: the memory tier is full while RocksDB catches up"), {});
+  }
+  std::vector<wal::Entry> entries;
+  entries.reserve(writes.size());
+  for (const auto& w : writes) entries.push_back({WalType(w.record), EncodeBody(w.record)});
+  auto pending = std::make_shared<std::vector<PendingWrite>>(std::move(writes));
+  journal_->Append(std::move(entries), [this, pending, callback](const Status& status, const wal::AppendResult& r) {
+    if (!status.ok()) return callback(status, {});
+    std::vector<WriteOutcome> outcomes;
+    outcomes.reserve(pending->size());
+    Status apply_status = ApplyDurable(*pending, r, outcomes);
+    if (!apply_status.ok()) return callback(apply_status, {});
+    if (apply_listener_) apply_listener_(r.first_seq + pending->size() - 1);
+    callback(Status::OK(), std::move(outcomes));
+  });
+}
+
+Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::AppendResult& r,
+                           std::vector<WriteOutcome>& outcomes) {
+  if (apply_failed_.load()) return Status::Unavailable("storage_unavailable: the apply step failed earlier");
+  TieredKv::WriteScope scope(*kv_);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const StoredMeta meta{r.first_seq + i, r.ingested_at_ms};
+    auto outcome = applier_->Apply(scope, writes[i].record, writes[i].id, meta);
+    if (!outcome.ok()) {
+      // Durable but not applied: reads would miss it. Refuse every later write so nothing is
+      // applied out of order; a restart replays from the applied offset and repairs the store.
+      apply_failed_.store(true);
+      metrics_->apply_errors.Inc();
+      spdlog::critical("apply failed at seq {}: {}; refusing writes until restart", meta.seq,
+                       outcome.status().ToString());
+      return Status::Unavailable("storage_unavailable: " + outcome.status().ToString());
+    }
+    outcomes.push_back(*outcome);
+    const uint64_t end = i + 1 < writes.size() ? r.offsets[i + 1] : r.end_offset;
+    scope.Advance({end, meta.seq});
+  }
+  return Status::OK();
+}
+
+}  // namespace stemedb::storage

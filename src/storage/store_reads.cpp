@@ -1,0 +1,167 @@
+// Store reads: records by id, index scans, aggregates. Any thread; memory tier first.
+
+#include "applier.h"
+#include "stemedb/core/stored_record.h"
+#include "stemedb/index/column_families.h"
+#include "stemedb/index/keys.h"
+#include "stemedb/storage/store.h"
+
+namespace stemedb::storage {
+
+namespace ix = stemedb::index;
+
+template <typename R>
+Result<std::optional<Stored<R>>> Store::GetRecord(core::RecordKind kind, const core::Hash32& id) {
+  auto value = kv_->Get(ix::kRecords, ix::RecordKey(kind, id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<Stored<R>>();
+  auto rv = DecodeRecordValue(**value);
+  if (!rv.ok()) return rv.status();
+  auto record = core::DecodeStored(kind, rv->stored);
+  if (!record.ok()) return record.status();
+  return std::optional<Stored<R>>(Stored<R>{id, rv->meta, std::get<R>(std::move(record).value())});
+}
+
+Result<std::optional<StoredAssertion>> Store::GetAssertion(const core::Hash32& id) {
+  return GetRecord<core::Assertion>(core::RecordKind::kAssertion, id);
+}
+Result<std::optional<StoredVote>> Store::GetVote(const core::Hash32& id) {
+  return GetRecord<core::Vote>(core::RecordKind::kVote, id);
+}
+Result<std::optional<StoredEpoch>> Store::GetEpoch(const core::Hash32& id) {
+  return GetRecord<core::Epoch>(core::RecordKind::kEpoch, id);
+}
+Result<std::optional<StoredSource>> Store::GetSource(const core::Hash32& id) {
+  return GetRecord<core::Source>(core::RecordKind::kSource, id);
+}
+
+namespace {
+
+// Ids stored as index values over [start, end), at most limit.
+Result<std::vector<core::Hash32>> IdsInRange(TieredKv& kv, ix::Cf cf, const std::string& start, const std::string& end,
+                                             size_t limit) {
+  std::vector<core::Hash32> ids;
+  Status decode;
+  Status s = kv.Scan(cf, start, end, limit, [&](std::string_view, std::string_view value) {
+    auto id = ix::DecodeIdValue(value);
+    if (!id.ok()) {
+      decode = id.status();
+      return false;
+    }
+    ids.push_back(*id);
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!decode.ok()) return decode;
+  return ids;
+}
+
+}  // namespace
+
+Result<std::vector<core::Hash32>> Store::AssertionsFor(std::string_view subject, std::string_view predicate,
+                                                       size_t limit, uint64_t after_seq) {
+  const std::string prefix = ix::SubjectPredicatePrefix(subject, predicate);
+  return IdsInRange(*kv_, ix::kBySubjectPredicate, ix::SubjectPredicateKey(subject, predicate, after_seq + 1),
+                    ix::PrefixEnd(prefix), limit);
+}
+
+Result<std::vector<std::string>> Store::PredicatesOf(std::string_view subject, size_t limit, std::string_view after) {
+  const std::string prefix = ix::SubjectPrefix(subject);
+  std::string start = prefix + std::string(after);
+  if (!after.empty()) start.push_back('\0');  // the first key after `after`
+  std::vector<std::string> out;
+  Status s = kv_->Scan(ix::kSubjectPredicates, start, ix::PrefixEnd(prefix), limit,
+                       [&](std::string_view key, std::string_view) {
+                         out.emplace_back(ix::PredicateOfKey(key, prefix.size()));
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<core::Hash32>> Store::ChildrenOf(const core::Hash32& parent, size_t limit) {
+  std::vector<core::Hash32> out;
+  const std::string prefix = ix::IdPrefix(parent);
+  Status s = kv_->Scan(ix::kChildren, prefix, ix::PrefixEnd(prefix), limit, [&](std::string_view key, std::string_view) {
+    out.push_back(ix::TrailingId(key));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<core::Hash32>> Store::VotesOn(const core::Hash32& assertion, size_t limit) {
+  const std::string prefix = ix::IdPrefix(assertion);
+  return IdsInRange(*kv_, ix::kVotesByAssertion, prefix, ix::PrefixEnd(prefix), limit);
+}
+
+Result<std::vector<LogEntry>> Store::LogAfter(uint64_t after_seq, size_t limit) {
+  std::vector<LogEntry> out;
+  Status decode;
+  Status s = kv_->Scan(ix::kBySeq, ix::SeqKey(after_seq + 1), "", limit, [&](std::string_view key, std::string_view value) {
+    auto v = ix::DecodeKindIdValue(value);
+    if (!v.ok()) {
+      decode = v.status();
+      return false;
+    }
+    out.push_back({ix::SeqOfKey(key), v->kind, v->id});
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!decode.ok()) return decode;
+  return out;
+}
+
+Result<std::vector<core::Hash32>> Store::ListIds(core::RecordKind kind, size_t limit,
+                                                 const std::optional<core::Hash32>& after) {
+  const std::string prefix(1, static_cast<char>(kind));
+  std::string start = after ? ix::RecordKey(kind, *after) + std::string(1, '\0') : prefix;
+  std::vector<core::Hash32> out;
+  Status s = kv_->Scan(ix::kRecords, start, ix::PrefixEnd(prefix), limit, [&](std::string_view key, std::string_view) {
+    out.push_back(ix::TrailingId(key));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<index::VoteAggregate> Store::VoteSummary(const core::Hash32& assertion) {
+  auto v = kv_->Get(ix::kAggregates, ix::VoteAggregateKey(assertion));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return index::VoteAggregate{};
+  return ix::DecodeVoteAggregate(**v);
+}
+
+Result<AgentSummary> Store::Agent(const core::PublicKey& agent) {
+  AgentSummary out;
+  auto v = kv_->Get(ix::kAggregates, ix::AgentAggregateKey(agent));
+  if (!v.ok()) return v.status();
+  if (v->has_value()) {
+    auto agg = ix::DecodeAgentAggregate(**v);
+    if (!agg.ok()) return agg.status();
+    out.votes_on_its_work = *agg;
+  }
+  if (auto o = catalog_.TrustOverrideOf(agent)) {
+    out.trust = *o;
+    out.trust_overridden = true;
+  } else {
+    out.trust = ix::TrustFromVotes(out.votes_on_its_work);
+  }
+  return out;
+}
+
+Result<double> Store::Trust(const core::PublicKey& agent) {
+  if (auto o = catalog_.TrustOverrideOf(agent)) return *o;
+  auto a = Agent(agent);
+  if (!a.ok()) return a.status();
+  return a->trust;
+}
+
+Result<index::GlobalCounts> Store::Counts() {
+  auto v = kv_->Get(ix::kAggregates, ix::GlobalCountsKey());
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return index::GlobalCounts{};
+  return ix::DecodeGlobalCounts(**v);
+}
+
+}  // namespace stemedb::storage

@@ -1,0 +1,255 @@
+#include "stemedb/storage/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "stemedb/core/canonical_encoding.h"
+#include "stemedb/storage/fault_injection_tier.h"
+#include "support/records.h"
+#include "support/temp_dir.h"
+
+namespace stemedb::storage {
+namespace {
+
+using stemedb::testing::Agent;
+using stemedb::testing::AssertionSpec;
+using stemedb::testing::Resigned;
+using stemedb::testing::SignedAssertion;
+using stemedb::testing::SignedEpoch;
+using stemedb::testing::SignedVote;
+using stemedb::testing::TempDir;
+
+StoreOptions Options(const TempDir& dir) {
+  StoreOptions o;
+  o.data_dir = dir.Sub("data");
+  o.journal.dir = dir.Sub("data/wal");
+  return o;
+}
+
+std::unique_ptr<Store> OpenStore(StoreOptions o, ops::Registry& metrics) {
+  auto s = Store::Open(std::move(o), metrics);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return std::move(s).value();
+}
+
+struct Written {
+  Status status;
+  std::vector<WriteOutcome> outcomes;
+};
+
+Written WriteSync(Store& store, std::vector<AnyRecord> records) {
+  std::vector<PendingWrite> writes;
+  for (auto& r : records) {
+    core::Hash32 id = RecordId(r);
+    writes.push_back({std::move(r), id});
+  }
+  std::promise<Written> p;
+  store.Write(std::move(writes), [&p](const Status& s, std::vector<WriteOutcome> o) { p.set_value({s, std::move(o)}); });
+  return p.get_future().get();
+}
+
+WriteOutcome WriteOne(Store& store, AnyRecord r) {
+  Written w = WriteSync(store, {std::move(r)});
+  EXPECT_TRUE(w.status.ok()) << w.status.ToString();
+  EXPECT_EQ(w.outcomes.size(), 1u);
+  return w.outcomes.empty() ? WriteOutcome{} : w.outcomes[0];
+}
+
+TEST(StoreTest, WriteThenReadBackWithMetadata) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  core::Assertion a = SignedAssertion({});
+  WriteOutcome o = WriteOne(*store, a);
+  EXPECT_EQ(o.status, WriteStatus::kCreated);
+  EXPECT_EQ(o.seq, 1u);
+  EXPECT_EQ(o.id, core::ContentId(a));
+  auto got = store->GetAssertion(o.id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->record, a);
+  EXPECT_EQ((*got)->meta.seq, 1u);
+  EXPECT_GT((*got)->meta.ingested_at_ms, 1700000000000u);
+  auto ids = store->AssertionsFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_TRUE(ids.ok());
+  ASSERT_EQ(ids->size(), 1u);
+  EXPECT_EQ((*ids)[0], o.id);
+  EXPECT_EQ(store->Counts()->assertions, 1u);
+}
+
+TEST(StoreTest, SameContentIsIdempotentAndNewSignersCosign) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  core::Assertion a = SignedAssertion({}, {1});
+  WriteOutcome first = WriteOne(*store, a);
+  WriteOutcome again = WriteOne(*store, a);
+  EXPECT_EQ(again.status, WriteStatus::kExists);
+  EXPECT_EQ(again.seq, first.seq);
+  WriteOutcome cosigned = WriteOne(*store, Resigned(a, {1, 2}));
+  EXPECT_EQ(cosigned.status, WriteStatus::kCosigned);
+  EXPECT_EQ(cosigned.id, first.id);
+  EXPECT_EQ(cosigned.seq, first.seq);
+  auto got = store->GetAssertion(first.id);
+  ASSERT_EQ((*got)->record.signatures.size(), 2u);
+  EXPECT_EQ((*got)->record.signatures[1].agent_id, Agent(2).public_key());
+  EXPECT_EQ(store->Counts()->assertions, 1u);
+  EXPECT_EQ(store->AssertionsFor("drugs/semaglutide", "gastroparesis_risk", 100)->size(), 1u);
+}
+
+TEST(StoreTest, EffectiveVotesAndTrust) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  const core::Hash32 a = WriteOne(*store, SignedAssertion({}, {1})).id;
+  WriteOne(*store, SignedVote(a, 2, 1.0, 100));
+  WriteOne(*store, SignedVote(a, 3, -0.5, 100));
+  WriteOne(*store, SignedVote(a, 1, 1.0, 100));  // the author's own: stored, never counted
+  auto summary = store->VoteSummary(a);
+  EXPECT_EQ(summary->count, 2u);
+  EXPECT_DOUBLE_EQ(summary->net_weight, 0.5);
+  // Agent 2 changes its mind: the later vote replaces the earlier; an older one does not.
+  WriteOne(*store, SignedVote(a, 2, -1.0, 200));
+  WriteOne(*store, SignedVote(a, 2, 1.0, 150));
+  summary = store->VoteSummary(a);
+  EXPECT_EQ(summary->count, 2u);
+  EXPECT_DOUBLE_EQ(summary->net_weight, -1.5);
+  // Trust of the author: up 0, down 1.5 -> (1 + 0) / (2 + 0 + 1.5).
+  EXPECT_DOUBLE_EQ(*store->Trust(Agent(1).public_key()), 1.0 / 3.5);
+  EXPECT_DOUBLE_EQ(*store->Trust(Agent(9).public_key()), 0.5);
+  auto agent = store->Agent(Agent(2).public_key());
+  EXPECT_EQ(agent->votes_on_its_work.votes, 3u);
+  EXPECT_EQ(store->VotesOn(a, 100)->size(), 5u);
+  WriteOne(*store, TrustOverride{Agent(1).public_key(), 0.9});
+  EXPECT_DOUBLE_EQ(*store->Trust(Agent(1).public_key()), 0.9);
+  WriteOne(*store, TrustOverride{Agent(1).public_key(), std::nullopt});
+  EXPECT_DOUBLE_EQ(*store->Trust(Agent(1).public_key()), 1.0 / 3.5);
+}
+
+TEST(StoreTest, EpochsSupersessionAndSourcesRetraction) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  const core::Hash32 e1 = WriteOne(*store, SignedEpoch("covid-2020")).id;
+  const core::Hash32 e2 = WriteOne(*store, SignedEpoch("covid-2021", e1)).id;
+  EXPECT_TRUE(store->catalog().EpochSuperseded(e1));
+  EXPECT_FALSE(store->catalog().EpochSuperseded(e2));
+  EXPECT_TRUE(store->catalog().EpochReaches(e2, e1));
+  core::Source src;
+  src.uri = "https://example.org/label.pdf";
+  const core::Hash32 s = WriteOne(*store, src).id;
+  EXPECT_FALSE(store->catalog().IsRetracted(s));
+  WriteOne(*store, core::SourceRetraction{s, "withdrawn by the publisher"});
+  EXPECT_EQ(store->catalog().SourceRetraction(s).value_or(""), "withdrawn by the publisher");
+  EXPECT_EQ(store->ListIds(core::RecordKind::kEpoch, 10, std::nullopt)->size(), 2u);
+}
+
+TEST(StoreTest, RestartReplaysAndRebuildsEverything) {
+  TempDir dir;
+  ops::Registry m1, m2;
+  core::Hash32 a, e1, s;
+  {
+    auto store = OpenStore(Options(dir), m1);
+    a = WriteOne(*store, SignedAssertion({}, {1})).id;
+    WriteOne(*store, SignedVote(a, 2, 0.75));
+    e1 = WriteOne(*store, SignedEpoch("e1")).id;
+    WriteOne(*store, SignedEpoch("e2", e1));
+    core::Source src;
+    src.uri = "u";
+    s = WriteOne(*store, src).id;
+    WriteOne(*store, core::SourceRetraction{s, "bad"});
+    WriteOne(*store, ApiKeyCreated{"00112233aabbccdd", "admin", {}, "ops", 1});
+    // No Close(): the destructor closes; the next test covers state that never reached RocksDB.
+  }
+  auto store = OpenStore(Options(dir), m2);
+  EXPECT_TRUE(store->GetAssertion(a)->has_value());
+  EXPECT_DOUBLE_EQ(store->VoteSummary(a)->net_weight, 0.75);
+  EXPECT_TRUE(store->catalog().EpochSuperseded(e1));
+  EXPECT_TRUE(store->catalog().IsRetracted(s));
+  EXPECT_TRUE(store->catalog().FindApiKey("00112233aabbccdd").has_value());
+  EXPECT_EQ(store->Counts()->assertions, 1u);
+  EXPECT_EQ(store->last_applied_seq(), 7u);
+  EXPECT_EQ(WriteOne(*store, SignedAssertion({.text = "new"})).seq, 8u);
+}
+
+TEST(StoreTest, RecordsOnlyInTheWalAreReplayed) {
+  TempDir dir;
+  ops::Registry m1, m2;
+  std::vector<core::Hash32> ids;
+  {
+    StoreOptions o = Options(dir);
+    // Never flush: everything stays in the memory tier and the WAL, as after a crash.
+    o.kv.flush_interval = std::chrono::hours(1);
+    o.kv.memtable_bytes_flush = 1u << 30;
+    auto fault = std::make_shared<FaultInjectionTier*>(nullptr);
+    o.wrap_tier = [fault](std::unique_ptr<Tier> t) {
+      auto f = std::make_unique<FaultInjectionTier>(std::move(t));
+      *fault = f.get();
+      return std::unique_ptr<Tier>(std::move(f));
+    };
+    auto store = OpenStore(o, m1);
+    (*fault)->fail_writes.store(true);  // the final flush at close fails too
+    for (int i = 0; i < 50; ++i) ids.push_back(WriteOne(*store, SignedAssertion({.text = std::to_string(i)})).id);
+    WriteOne(*store, SignedVote(ids[0], 2, 1.0));
+  }
+  auto store = OpenStore(Options(dir), m2);
+  for (const auto& id : ids) EXPECT_TRUE(store->GetAssertion(id)->has_value());
+  EXPECT_EQ(store->Counts()->assertions, 50u);
+  EXPECT_DOUBLE_EQ(store->VoteSummary(ids[0])->net_weight, 1.0);
+}
+
+TEST(StoreTest, BatchAppliesInOrderWithinOneGroupCommit) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  core::Assertion a = SignedAssertion({}, {1});
+  core::Hash32 id = core::ContentId(a);
+  Written w = WriteSync(*store, {a, SignedVote(id, 2, 1.0), a});
+  ASSERT_TRUE(w.status.ok());
+  ASSERT_EQ(w.outcomes.size(), 3u);
+  EXPECT_EQ(w.outcomes[0].status, WriteStatus::kCreated);
+  EXPECT_EQ(w.outcomes[1].status, WriteStatus::kCreated);
+  EXPECT_EQ(w.outcomes[2].status, WriteStatus::kExists);
+  EXPECT_EQ(store->VoteSummary(id)->count, 1u);
+}
+
+TEST(StoreTest, ConcurrentWritersReadTheirOwnWrites) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  std::atomic<int> misses{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        core::Assertion a = SignedAssertion({.subject = "s" + std::to_string(t), .text = std::to_string(i)});
+        WriteOutcome o = WriteOne(*store, a);
+        auto got = store->GetAssertion(o.id);
+        if (!got.ok() || !got->has_value()) misses.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_EQ(store->Counts()->assertions, 800u);
+}
+
+TEST(StoreTest, MissingWalSegmentsRefuseToOpen) {
+  TempDir dir;
+  ops::Registry m1, m2;
+  {
+    auto store = OpenStore(Options(dir), m1);
+    WriteOne(*store, SignedAssertion({}));
+    ASSERT_TRUE(store->Close().ok());
+  }
+  std::filesystem::remove_all(dir.Sub("data/wal"));
+  auto reopened = Store::Open(Options(dir), m2);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.status().message().find("WAL segments are missing"), std::string::npos)
+      << reopened.status().ToString();
+}
+
+}  // namespace
+}  // namespace stemedb::storage

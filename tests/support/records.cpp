@@ -1,0 +1,54 @@
+#include "support/records.h"
+
+#include "stemedb/core/canonical_encoding.h"
+#include "stemedb/core/signature_check.h"
+
+namespace stemedb::testing {
+
+core::Ed25519KeyPair Agent(int n) {
+  core::Seed seed;
+  seed.fill(static_cast<uint8_t>(n));
+  return core::Ed25519KeyPair(seed);
+}
+
+core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers) {
+  a.signatures.clear();
+  const core::Hash32 id = core::ContentId(a);
+  for (int s : signers) a.signatures.push_back(core::SignId(Agent(s), id));
+  return a;
+}
+
+core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int>& signers) {
+  core::Assertion a;
+  a.subject = spec.subject;
+  a.predicate = spec.predicate;
+  a.object = core::TextObject{spec.text};
+  a.confidence = spec.confidence;
+  a.timestamp = spec.timestamp;
+  a.source_class = spec.source_class;
+  a.lifecycle = spec.lifecycle;
+  return Resigned(std::move(a), signers);
+}
+
+core::Vote SignedVote(const core::Hash32& assertion, int agent, double weight, int64_t timestamp) {
+  core::Vote v;
+  v.assertion_hash = assertion;
+  v.agent_id = Agent(agent).public_key();
+  v.weight = weight;
+  v.timestamp = timestamp;
+  v.signature = core::SignId(Agent(agent), core::ContentId(v)).signature;
+  return v;
+}
+
+core::Epoch SignedEpoch(const std::string& name, const std::optional<core::Hash32>& supersedes, int signer,
+                        int64_t started_at) {
+  core::Epoch e;
+  e.name = name;
+  e.started_at = started_at;
+  e.supersedes = supersedes;
+  if (supersedes) e.supersession_type = core::SupersessionType::kReplaces;
+  e.signatures.push_back(core::SignId(Agent(signer), core::ContentId(e)));
+  return e;
+}
+
+}  // namespace stemedb::testing

@@ -1,0 +1,33 @@
+#pragma once
+// Signed records for tests: deterministic agents (seed = n) and builders that sign what they
+// build. The JSON of a record for HTTP tests is core::ToJson(record).
+
+#include <string>
+
+#include "stemedb/core/ed25519.h"
+#include "stemedb/core/records.h"
+
+namespace stemedb::testing {
+
+// The agent with seed bytes all equal to n (n = 1, 2, ...): stable across runs.
+core::Ed25519KeyPair Agent(int n);
+
+struct AssertionSpec {
+  std::string subject = "drugs/semaglutide";
+  std::string predicate = "gastroparesis_risk";
+  std::string text = "rare";
+  double confidence = 0.8;
+  int64_t timestamp = 1700000000;
+  core::SourceClass source_class = core::SourceClass::kCommunity;
+  core::Lifecycle lifecycle = core::Lifecycle::kProposed;
+};
+
+// An assertion signed by each agent in `signers` (the first is the author).
+core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int>& signers = {1});
+// Re-signs `a` (content unchanged) by `signers`, replacing its signatures.
+core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers);
+core::Vote SignedVote(const core::Hash32& assertion, int agent, double weight, int64_t timestamp = 1700000100);
+core::Epoch SignedEpoch(const std::string& name, const std::optional<core::Hash32>& supersedes = std::nullopt,
+                        int signer = 1, int64_t started_at = 1700000000);
+
+}  // namespace stemedb::testing
