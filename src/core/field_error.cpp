@@ -12,6 +12,10 @@ int FieldError::HttpStatus() const {
       return 422;
     case Kind::kTooLarge:
       return 413;
+    case Kind::kNotFound:
+      return 404;
+    case Kind::kConflict:
+      return 409;
   }
   return 400;
 }

@@ -37,6 +37,15 @@ inline constexpr std::string_view kInvalidTimestamp = "invalid_timestamp";
 inline constexpr std::string_view kInvalidValidPeriod = "invalid_valid_period";
 inline constexpr std::string_view kSupersessionTypeMismatch = "supersession_type_mismatch";
 inline constexpr std::string_view kBatchTooLarge = "batch_too_large";
+// Rules that need stored records, checked by the write path (storage/write_checks.h).
+inline constexpr std::string_view kUnknownParent = "unknown_parent";                              // 422
+inline constexpr std::string_view kParentMismatch = "parent_mismatch";                            // 422
+inline constexpr std::string_view kInvalidLifecycleTransition = "invalid_lifecycle_transition";  // 422
+inline constexpr std::string_view kTooManySigners = "too_many_signers";                          // 422
+inline constexpr std::string_view kUnknownEpoch = "unknown_epoch";                                // 422
+inline constexpr std::string_view kAssertionNotFound = "assertion_not_found";                    // 404
+inline constexpr std::string_view kSourceNotFound = "source_not_found";                          // 404
+inline constexpr std::string_view kSupersessionCycle = "supersession_cycle";                      // 409
 
 // Every code above, for documentation checks (docs/protocol.md lists each one).
 inline constexpr std::string_view kAll[] = {
@@ -60,6 +69,14 @@ inline constexpr std::string_view kAll[] = {
     kInvalidValidPeriod,
     kSupersessionTypeMismatch,
     kBatchTooLarge,
+    kUnknownParent,
+    kParentMismatch,
+    kInvalidLifecycleTransition,
+    kTooManySigners,
+    kUnknownEpoch,
+    kAssertionNotFound,
+    kSourceNotFound,
+    kSupersessionCycle,
 };
 }  // namespace error_code
 
@@ -68,6 +85,8 @@ struct FieldError {
     kMalformed,  // HTTP 400: wrong type, missing or unknown field, bad hex, not JSON
     kInvalid,    // HTTP 422: well-formed but out of range, too long, inconsistent, bad signature
     kTooLarge,   // HTTP 413: the body exceeds its size limit
+    kNotFound,   // HTTP 404: a record the request names does not exist
+    kConflict,   // HTTP 409: the request would break an invariant of stored records (a cycle)
   };
 
   std::string code;

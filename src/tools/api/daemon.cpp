@@ -15,6 +15,8 @@
 #include "stemedb/http/ops_routes.h"
 #include "stemedb/http/router.h"
 #include "stemedb/http/server.h"
+#include "stemedb/http/write_routes.h"
+#include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
 #include "stemedb/ops/process_metrics.h"
 
@@ -51,6 +53,33 @@ int WaitForStopSignal(const sigset_t& set) {
   }
 }
 
+storage::StoreOptions StoreOptionsFrom(const ops::Config& c) {
+  storage::StoreOptions o;
+  o.data_dir = c.storage.data_dir;
+  o.journal.dir = c.WalDir();
+  o.journal.segment_bytes = static_cast<uint64_t>(c.wal.segment_size_mb) << 20;
+  o.journal.max_batch_bytes = static_cast<uint64_t>(c.wal.max_batch_bytes);
+  o.journal.queue_bytes_max = static_cast<uint64_t>(c.wal.queue_bytes);
+  o.journal.log_fsync_errors = c.wal.log_fsync_errors;
+  o.kv.memory_tier_bytes_max = static_cast<size_t>(c.storage.memory_tier_mb) << 20;
+  o.kv.memtable_bytes_flush = std::max<size_t>(1u << 20, o.kv.memory_tier_bytes_max / 16);
+  o.block_cache_bytes = static_cast<size_t>(c.storage.cache_mb) << 20;
+  return o;
+}
+
+nlohmann::json HealthDetails(storage::Store& store) {
+  auto counts = store.Counts();
+  auto& j = store.journal();
+  return {
+      {"assertions_count", counts.ok() ? counts->assertions : 0},
+      {"wal",
+       {{"state", wal::JournalStateName(j.state())},
+        {"head_offset", j.head_offset()},
+        {"applied_offset", store.kv().persisted_position().offset},
+        {"segments", j.Segments().size()}}},
+  };
+}
+
 }  // namespace
 
 sigset_t BlockControlSignals() {
@@ -71,8 +100,23 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   ops::RegisterBuildInfo(metrics);
   http::NodeState node(metrics);
 
+  if (config.signatures.skip_unsafe) {
+    spdlog::warn("signatures.skip_unsafe is on: writes are accepted WITHOUT verifying signatures (development only)");
+  }
+  spdlog::info("opening the store: data {}, WAL {}", config.storage.data_dir, config.WalDir());
+  auto opened = storage::Store::Open(StoreOptionsFrom(config), metrics);
+  if (!opened.ok()) {
+    spdlog::critical("cannot start: {}", opened.status().ToString());
+    return 1;
+  }
+  std::unique_ptr<storage::Store> store = std::move(opened).value();
+  node.set_journal_failed_probe([&store] { return store->journal().state() == wal::JournalState::kFailed; });
+  node.set_storage_degraded_probe([&store] { return store->degraded(); });
+
   http::Router router;
-  http::AddOpsRoutes(router, {node, metrics, started, nullptr});
+  http::AddOpsRoutes(router, {node, metrics, started, [&store] { return HealthDetails(*store); }});
+  http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe};
+  http::AddWriteRoutes(router, api);
   http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight});
   http::Server server(ServerOptionsFrom(config), dispatcher, metrics);
 
@@ -96,6 +140,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                  config.server.shutdown_grace_s, server.inflight());
   }
   server.Stop();
+  if (Status s = store->Close(); !s.ok()) spdlog::error("closing the store: {}", s.ToString());
   node.set_mode(http::NodeMode::kDrained);
   spdlog::info("stopped");
   spdlog::shutdown();

@@ -144,10 +144,13 @@ class LiveTest(unittest.TestCase):
             "source",
             {"uri": f"https://example.org/{stamp}/page", "title": "A page", "source_class": "expert"},
         )
+        parent_body = fresh_assertion()
         parent = self.assert_created(
-            "assertion", client.sign_record("assertion", fresh_assertion(), [AGENT_A])
+            "assertion", client.sign_record("assertion", parent_body, [AGENT_A])
         )
+        # A child (revision or lifecycle stage) is about the same subject and predicate.
         full = fresh_assertion(
+            subject=parent_body["subject"],
             source_hash=with_content["id"].upper(),
             source_class="observational",
             lifecycle="proposed",

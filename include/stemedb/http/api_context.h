@@ -1,0 +1,18 @@
+#pragma once
+// What the API's handlers share: the store, the node's state, metrics, and the switches of the
+// configuration they read.
+
+#include "stemedb/http/node_state.h"
+#include "stemedb/ops/metrics.h"
+#include "stemedb/storage/store.h"
+
+namespace stemedb::http {
+
+struct ApiContext {
+  storage::Store& store;
+  NodeState& node;
+  ops::Registry& metrics;
+  bool skip_signatures = false;  // signatures.skip_unsafe: development only
+};
+
+}  // namespace stemedb::http

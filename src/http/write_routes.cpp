@@ -1,0 +1,302 @@
+// POST /v1/assert, /v1/assert/batch, /v1/vote, /v1/epoch, /v1/sources,
+// /v1/sources/{hash}/retract (http-api.md, Writes).
+//
+// Every write runs the same pipeline on the I/O thread: gate (is the node taking writes?) ->
+// parse and validate the body -> verify signatures -> check against stored records -> append
+// to the WAL. The reply is sent from the journal's callback, after the record is durable and
+// applied: a 2xx means durable, and a read after it sees the write.
+
+#include "stemedb/http/write_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stemedb/core/canonical_encoding.h"
+#include "stemedb/core/hex.h"
+#include "stemedb/core/json_body.h"
+#include "stemedb/core/record_json.h"
+#include "stemedb/core/signature_check.h"
+#include "stemedb/http/api_errors.h"
+#include "stemedb/storage/write_checks.h"
+
+namespace stemedb::http {
+namespace {
+
+using nlohmann::json;
+using storage::PendingWrite;
+using storage::WriteOutcome;
+using storage::WriteStatus;
+
+json OutcomeJson(const WriteOutcome& o) {
+  return {{"id", core::IdHex(o.id)},
+          {"status", storage::WriteStatusName(o.status)},
+          {"seq", o.seq},
+          {"ingested_at", o.ingested_at_ms}};
+}
+
+class WriteHandlers {
+ public:
+  explicit WriteHandlers(ApiContext& ctx)
+      : ctx_(ctx),
+        ingested_(ctx.metrics.AddCounter("stemedb_assertions_ingested_total",
+                                         "Assertions this process accepted as new (status created).")),
+        rejected_(ctx.metrics.CounterFamily("stemedb_assertions_rejected_total",
+                                            "Assertions refused, by reason (the error code).", {"reason"})) {}
+
+  void Assert(const Request& req, Responder respond);
+  void AssertBatch(const Request& req, Responder respond);
+  void Vote(const Request& req, Responder respond);
+  void Epoch(const Request& req, Responder respond);
+  void Source(const Request& req, Responder respond);
+  void Retract(const Request& req, Responder respond);
+
+ private:
+  // nullopt when the node takes writes; else the 503 to answer with.
+  std::optional<Response> Gate(const Request& req) const;
+  // Parses the body as JSON and then as a record; on failure answers and returns nullopt.
+  template <typename R>
+  std::optional<R> Parse(const Request& req, const Responder& respond,
+                         core::FieldResult<R> (*from_json)(const json&), bool is_assertion);
+  bool Verified(const Request& req, const Responder& respond, const std::optional<core::FieldError>& error,
+                bool is_assertion);
+  // Answers a failed check; true when the check passed.
+  bool Checked(const Request& req, const Responder& respond, const storage::CheckResult& check, bool is_assertion);
+  void Reject(const core::FieldError& e, bool is_assertion, const Request& req, const Responder& respond);
+  // Appends and answers from the journal's callback with `reply`.
+  void Commit(const Request& req, std::vector<PendingWrite> writes, Responder respond,
+              std::function<Response(const std::vector<WriteOutcome>&)> reply);
+  void CountIngested(const std::vector<WriteOutcome>& outcomes, size_t assertions);
+
+  ApiContext& ctx_;
+  ops::Counter& ingested_;
+  ops::Family<ops::Counter>& rejected_;
+};
+
+std::optional<Response> WriteHandlers::Gate(const Request& req) const {
+  if (ctx_.node.journal_failed()) {
+    return StatusResponse(Status::Unavailable("journal_failed: " + ctx_.store.journal().failure().ToString()),
+                          req.request_id);
+  }
+  if (ctx_.node.mode() != NodeMode::kServing) {
+    std::string state = ctx_.node.Readiness();
+    return RetryLaterResponse({503, state == "recovering" ? "recovering" : "draining",
+                               "the node is " + state + " and takes no writes; retry on another node or later", ""},
+                              req.request_id, 5);
+  }
+  if (ctx_.store.degraded()) {
+    return RetryLaterResponse({503, "storage_degraded",
+                               "the storage tier is failing and the memory tier is full; writes resume when it recovers", ""},
+                              req.request_id, 5);
+  }
+  return std::nullopt;
+}
+
+void WriteHandlers::Reject(const core::FieldError& e, bool is_assertion, const Request& req,
+                           const Responder& respond) {
+  if (is_assertion) rejected_.WithLabels({e.code}).Inc();
+  respond(FieldErrorResponse(e, req.request_id));
+}
+
+template <typename R>
+std::optional<R> WriteHandlers::Parse(const Request& req, const Responder& respond,
+                                      core::FieldResult<R> (*from_json)(const json&), bool is_assertion) {
+  auto body = core::ParseJsonBody(req.body);
+  if (!body.ok()) {
+    Reject(body.error(), is_assertion, req, respond);
+    return std::nullopt;
+  }
+  auto record = from_json(*body);
+  if (!record.ok()) {
+    Reject(record.error(), is_assertion, req, respond);
+    return std::nullopt;
+  }
+  return std::move(record).value();
+}
+
+bool WriteHandlers::Verified(const Request& req, const Responder& respond,
+                             const std::optional<core::FieldError>& error, bool is_assertion) {
+  if (!error || ctx_.skip_signatures) return true;
+  Reject(*error, is_assertion, req, respond);
+  return false;
+}
+
+bool WriteHandlers::Checked(const Request& req, const Responder& respond, const storage::CheckResult& check,
+                            bool is_assertion) {
+  if (!check.ok()) {
+    respond(StatusResponse(check.status(), req.request_id));
+    return false;
+  }
+  if (!check->has_value()) return true;
+  Reject(**check, is_assertion, req, respond);
+  return false;
+}
+
+void WriteHandlers::CountIngested(const std::vector<WriteOutcome>& outcomes, size_t assertions) {
+  for (size_t i = 0; i < assertions && i < outcomes.size(); ++i) {
+    if (outcomes[i].status == WriteStatus::kCreated) ingested_.Inc();
+  }
+}
+
+void WriteHandlers::Commit(const Request& req, std::vector<PendingWrite> writes, Responder respond,
+                           std::function<Response(const std::vector<WriteOutcome>&)> reply) {
+  std::string request_id = req.request_id;
+  ctx_.store.Write(std::move(writes), [respond, request_id, reply = std::move(reply)](
+                                          const Status& s, std::vector<WriteOutcome> outcomes) {
+    if (!s.ok()) return respond(StatusResponse(s, request_id));
+    respond(reply(outcomes));
+  });
+}
+
+void WriteHandlers::Assert(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto a = Parse<core::Assertion>(req, respond, &core::AssertionFromJson, true);
+  if (!a) return;
+  const core::Hash32 id = core::ContentId(*a);
+  if (!Verified(req, respond, core::VerifySignatures(*a, id), true)) return;
+  if (!Checked(req, respond, storage::CheckAssertion(ctx_.store, *a, id), true)) return;
+  std::vector<PendingWrite> writes;
+  writes.push_back({std::move(*a), id});
+  Commit(req, std::move(writes), std::move(respond), [this](const std::vector<WriteOutcome>& o) {
+    CountIngested(o, 1);
+    return JsonResponse(o[0].status == WriteStatus::kCreated ? 201 : 200, OutcomeJson(o[0]).dump());
+  });
+}
+
+void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto body = core::ParseJsonBody(req.body);
+  if (!body.ok()) return Reject(body.error(), true, req, respond);
+  auto items = core::AssertionBatchItemsFromJson(*body);
+  if (!items.ok()) return Reject(items.error(), true, req, respond);
+
+  // Each item is judged on its own; valid ones go to the WAL together (one group commit).
+  const size_t n = items->size();
+  std::vector<json> results(n);
+  std::vector<core::Assertion> valid;
+  std::vector<size_t> valid_index;
+  std::vector<core::Hash32> valid_ids;
+  valid.reserve(n);  // the overlay points into it: no reallocation
+  storage::BatchOverlay overlay;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string prefix = "assertions[" + std::to_string(i) + "].";
+    auto item_error = [&](const core::FieldError& e) {
+      core::FieldError p = Prefixed(e, prefix);
+      rejected_.WithLabels({p.code}).Inc();
+      results[i] = {{"index", i}, {"error", {{"code", p.code}, {"message", p.message}, {"field", p.field}}}};
+    };
+    auto a = core::AssertionFromJson((*items)[i]);
+    if (!a.ok()) {
+      item_error(a.error());
+      continue;
+    }
+    const core::Hash32 id = core::ContentId(*a);
+    if (auto sig = core::VerifySignatures(*a, id); sig && !ctx_.skip_signatures) {
+      item_error(*sig);
+      continue;
+    }
+    auto check = storage::CheckAssertion(ctx_.store, *a, id, &overlay);
+    if (!check.ok()) return respond(StatusResponse(check.status(), req.request_id));
+    if (check->has_value()) {
+      item_error(**check);
+      continue;
+    }
+    valid.push_back(std::move(*a));
+    valid_index.push_back(i);
+    valid_ids.push_back(id);
+    overlay.emplace(id, &valid.back());
+  }
+  auto reply = [this, results = std::move(results), valid_index](const std::vector<WriteOutcome>& o) mutable {
+    CountIngested(o, o.size());
+    for (size_t k = 0; k < o.size(); ++k) {
+      json r = OutcomeJson(o[k]);
+      r["index"] = valid_index[k];
+      results[valid_index[k]] = std::move(r);
+    }
+    return JsonResponse(200, json{{"results", std::move(results)}}.dump());
+  };
+  if (valid.empty()) return respond(reply({}));
+  std::vector<PendingWrite> writes;
+  for (size_t k = 0; k < valid.size(); ++k) writes.push_back({std::move(valid[k]), valid_ids[k]});
+  Commit(req, std::move(writes), std::move(respond), std::move(reply));
+}
+
+void WriteHandlers::Vote(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto v = Parse<core::Vote>(req, respond, &core::VoteFromJson, false);
+  if (!v) return;
+  const core::Hash32 id = core::ContentId(*v);
+  if (!Verified(req, respond, core::VerifySignatures(*v, id), false)) return;
+  if (!Checked(req, respond, storage::CheckVote(ctx_.store, *v), false)) return;
+  std::vector<PendingWrite> writes;
+  writes.push_back({std::move(*v), id});
+  Commit(req, std::move(writes), std::move(respond), [](const std::vector<WriteOutcome>& o) {
+    return JsonResponse(o[0].status == WriteStatus::kCreated ? 201 : 200, OutcomeJson(o[0]).dump());
+  });
+}
+
+void WriteHandlers::Epoch(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto e = Parse<core::Epoch>(req, respond, &core::EpochFromJson, false);
+  if (!e) return;
+  const core::Hash32 id = core::ContentId(*e);
+  if (!Verified(req, respond, core::VerifySignatures(*e, id), false)) return;
+  if (!Checked(req, respond, storage::CheckEpoch(ctx_.store, *e, id), false)) return;
+  std::vector<PendingWrite> writes;
+  writes.push_back({std::move(*e), id});
+  Commit(req, std::move(writes), std::move(respond), [](const std::vector<WriteOutcome>& o) {
+    return JsonResponse(o[0].status == WriteStatus::kCreated ? 201 : 200, OutcomeJson(o[0]).dump());
+  });
+}
+
+void WriteHandlers::Source(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto s = Parse<core::Source>(req, respond, &core::SourceFromJson, false);
+  if (!s) return;
+  const core::Hash32 id = core::ContentId(*s);
+  std::vector<PendingWrite> writes;
+  writes.push_back({std::move(*s), id});
+  Commit(req, std::move(writes), std::move(respond), [](const std::vector<WriteOutcome>& o) {
+    return JsonResponse(o[0].status == WriteStatus::kCreated ? 201 : 200,
+                        json{{"id", core::IdHex(o[0].id)}, {"status", storage::WriteStatusName(o[0].status)}}.dump());
+  });
+}
+
+void WriteHandlers::Retract(const Request& req, Responder respond) {
+  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto hash = core::HexDecodeArray<32>(req.path_params.at("hash"));
+  if (!hash.ok()) {
+    return Reject(core::Malformed(core::error_code::kInvalidHex, "hash", hash.status().message()), false, req,
+                  respond);
+  }
+  auto body = core::ParseJsonBody(req.body);
+  if (!body.ok()) return Reject(body.error(), false, req, respond);
+  auto r = core::SourceRetractionFromJson(*body, *hash);
+  if (!r.ok()) return Reject(r.error(), false, req, respond);
+  if (!Checked(req, respond, storage::CheckRetraction(ctx_.store, *r), false)) return;
+  const core::Hash32 id = core::ContentId(*r);
+  const core::Hash32 source = r->source_hash;
+  std::vector<PendingWrite> writes;
+  writes.push_back({std::move(*r), id});
+  Commit(req, std::move(writes), std::move(respond), [source](const std::vector<WriteOutcome>& o) {
+    return JsonResponse(200, json{{"id", core::IdHex(source)},
+                                  {"status", o[0].status == WriteStatus::kCreated ? "retracted" : "exists"},
+                                  {"seq", o[0].seq}}
+                                 .dump());
+  });
+}
+
+}  // namespace
+
+void AddWriteRoutes(Router& router, ApiContext& ctx) {
+  auto h = std::make_shared<WriteHandlers>(ctx);
+  auto bind = [h](void (WriteHandlers::*fn)(const Request&, Responder)) {
+    return [h, fn](const Request& req, Responder respond) { ((*h).*fn)(req, std::move(respond)); };
+  };
+  router.Add(Method::kPost, "/v1/assert", RouteClass::kWrite, bind(&WriteHandlers::Assert));
+  router.Add(Method::kPost, "/v1/assert/batch", RouteClass::kWrite, bind(&WriteHandlers::AssertBatch));
+  router.Add(Method::kPost, "/v1/vote", RouteClass::kWrite, bind(&WriteHandlers::Vote));
+  router.Add(Method::kPost, "/v1/epoch", RouteClass::kWrite, bind(&WriteHandlers::Epoch));
+  router.Add(Method::kPost, "/v1/sources", RouteClass::kWrite, bind(&WriteHandlers::Source));
+  router.Add(Method::kPost, "/v1/sources/{hash}/retract", RouteClass::kAdmin, bind(&WriteHandlers::Retract));
+}
+
+}  // namespace stemedb::http
