@@ -1,0 +1,44 @@
+#pragma once
+// Query-string parameters: percent-decoded, each at most once, unknown names refused by name
+// (a typo like `predicte` must not silently widen a query), typed getters that say what is
+// wrong with a value and what is allowed.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stemedb/http/error_response.h"
+
+namespace stemedb::http {
+
+class QueryParams {
+ public:
+  // Parses a raw query string; on a malformed one (bad %-escape, repeated name, too many)
+  // returns the 400 to answer with.
+  static std::optional<QueryParams> Parse(std::string_view query, ApiError* error);
+
+  // nullopt when every name is in `allowed`; else the 400 naming the unknown ones.
+  std::optional<ApiError> RejectUnknown(const std::vector<std::string_view>& allowed) const;
+
+  bool Has(std::string_view name) const { return values_.count(std::string(name)) > 0; }
+  std::optional<std::string> Get(std::string_view name) const;
+
+  // Each returns the value (or the default when absent), or sets *error (400 naming the
+  // parameter and the accepted range) and returns nullopt.
+  std::optional<std::string> Required(std::string_view name, ApiError* error) const;
+  std::optional<uint64_t> Uint(std::string_view name, uint64_t default_value, uint64_t min, uint64_t max,
+                               ApiError* error) const;
+  std::optional<int64_t> Int(std::string_view name, int64_t default_value, int64_t min, int64_t max,
+                             ApiError* error) const;
+  std::optional<bool> Bool(std::string_view name, bool default_value, ApiError* error) const;
+  std::optional<std::string> OneOf(std::string_view name, std::string_view default_value,
+                                   const std::vector<std::string_view>& allowed, ApiError* error) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> values_;
+};
+
+}  // namespace stemedb::http
