@@ -19,7 +19,7 @@ std::vector<EpochEntry> DistinctEpochs(std::span<const Candidate> candidates,
     if (candidates[index].epoch) epochs.push_back(EpochEntry{.id = &*candidates[index].epoch});
   }
   std::sort(epochs.begin(), epochs.end(),
-            [](const EpochEntry& a, const EpochEntry& b) { return *a.id < *b.id; });
+            [](const EpochEntry& a, const EpochEntry& b) { return IdSortsBefore(*a.id, *b.id); });
   epochs.erase(std::unique(epochs.begin(), epochs.end(),
                            [](const EpochEntry& a, const EpochEntry& b) { return *a.id == *b.id; }),
                epochs.end());
@@ -30,9 +30,9 @@ std::vector<EpochEntry> DistinctEpochs(std::span<const Candidate> candidates,
 }
 
 EpochEntry& Lookup(std::vector<EpochEntry>& epochs, const EpochId& id) {
-  auto it =
-      std::lower_bound(epochs.begin(), epochs.end(), id,
-                       [](const EpochEntry& entry, const EpochId& key) { return *entry.id < key; });
+  auto it = std::lower_bound(
+      epochs.begin(), epochs.end(), id,
+      [](const EpochEntry& entry, const EpochId& key) { return IdSortsBefore(*entry.id, key); });
   return *it;  // present by construction
 }
 

@@ -2,8 +2,9 @@
 // Groups of agreeing claims and the "an agent counts once per group" rule (lenses.md), shared by
 // the group-based lenses and the skeptic and layered views.
 //
-// Determinism: weights are summed in (group, agent) order, and groups are numbered in object
-// order, so the same candidates give the same bits whatever order the caller passed them in.
+// Determinism: weights are summed in (group, agent) order, and groups are numbered in a fixed
+// order of their objects (a fixed hash, then the bytes), so the same candidates give the same
+// bits whatever order the caller passed them in.
 
 #include <cstdint>
 #include <span>
@@ -24,7 +25,7 @@ struct Group {
 // newest on equal weight (authority, confidence).
 enum class Pick : uint8_t { kNewest, kHeaviest };
 
-// Numbers the distinct objects in object order, sets each row's `group`, and returns one Group
+// Numbers the distinct objects in that fixed order, sets each row's `group`, and returns one Group
 // per object with `members` set.
 std::vector<Group> GroupByObject(std::span<const Candidate> candidates, std::span<Scored> rows);
 

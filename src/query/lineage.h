@@ -15,7 +15,8 @@ namespace stemedb::query {
 // known and the child's lifecycle is a later stage than the parent's (a refutation or revision at
 // the same stage is a competing claim, not a replacement). Each lineage tree is then represented
 // by its newest leaf under the tie-break; every other member is dropped. Returns the surviving
-// indexes, ascending. Fails when two candidates share an id.
+// indexes, ascending. Fails when two candidates share an id (checked only when some candidate
+// has a parent: ids are unique by the caller's contract, see candidate.h).
 Result<std::vector<uint32_t>> KeepNewestDescendants(std::span<const Candidate> candidates,
                                                     std::span<const uint32_t> known);
 

@@ -1,163 +1,237 @@
 #include "stemedb/query/result_json.h"
 
+#include <array>
 #include <string>
 
-#include "id_hex.h"
+#include "stemedb/core/check.h"
 
 namespace stemedb::query {
 namespace {
 
-using nlohmann::json;
+using ops::JsonWriter;
 
-json ObjectValue(const ObjectKey& object) {
+constexpr size_t kIdHexChars = 2 * kId32Bytes;
+
+// An id as 64 lowercase hex characters, without a heap allocation.
+std::array<char, kIdHexChars> HexOf(const Id32& id) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::array<char, kIdHexChars> hex;
+  for (size_t i = 0; i < id.size(); ++i) {
+    hex[2 * i] = kDigits[id[i] >> 4];
+    hex[2 * i + 1] = kDigits[id[i] & 0x0f];
+  }
+  return hex;
+}
+
+void WriteId(JsonWriter& w, const Id32& id) {
+  auto hex = HexOf(id);
+  w.String(std::string_view(hex.data(), hex.size()));
+}
+
+std::string IdHex(const Id32& id) {
+  auto hex = HexOf(id);
+  return std::string(hex.data(), hex.size());
+}
+
+void WriteObjectValue(JsonWriter& w, const ObjectKey& object) {
   switch (object.type) {
     case ObjectType::kNumber:
-      return object.AsNumber();
+      w.Double(object.AsNumber());
+      return;
     case ObjectType::kBoolean:
-      return object.AsBoolean();
+      w.Bool(object.AsBoolean());
+      return;
     case ObjectType::kText:
     case ObjectType::kReference:
-      break;
+      w.String(object.value);
+      return;
   }
-  return object.value;
+  STEMEDB_CHECK(false && "object type out of range");
 }
 
-json RetractionWarning(const Warning& w, bool counted) {
-  std::string assertion = IdHex(w.id);
-  std::string source = w.source_hash ? IdHex(*w.source_hash) : std::string("(unnamed)");
-  json out = {{"code", counted ? "retracted_source_included" : "source_retracted"},
-              {"assertion", assertion}};
-  if (w.source_hash) out["source_hash"] = source;
-  out["message"] = counted ? "assertion " + assertion + " cites retracted source " + source +
-                                 " and was counted (include_retracted=true)"
-                           : "assertion " + assertion + " was left out: its source " + source +
-                                 " is retracted (include_retracted=true counts it)";
-  return out;
+void WriteRetractionWarning(JsonWriter& w, const Warning& warning, bool counted) {
+  std::string assertion = IdHex(warning.id);
+  std::string source = warning.source_hash ? IdHex(*warning.source_hash) : "(unnamed)";
+  w.Key("code").String(counted ? "retracted_source_included" : "source_retracted");
+  w.Key("assertion").String(assertion);
+  if (warning.source_hash) w.Key("source_hash").String(source);
+  w.Key("message").String(counted
+                              ? "assertion " + assertion + " cites retracted source " + source +
+                                    " and was counted (include_retracted=true)"
+                              : "assertion " + assertion + " was left out: its source " + source +
+                                    " is retracted (include_retracted=true counts it)");
 }
 
-json UnknownEpochWarning(const Warning& w) {
-  std::string epoch = IdHex(w.id);
-  return {
-      {"code", "unknown_epoch"},
-      {"epoch", epoch},
-      {"candidates_count", w.candidates_count},
-      {"message", "epoch " + epoch + " has no record; its " + std::to_string(w.candidates_count) +
-                      " candidates were kept (fail-open)"}};
+void WriteUnknownEpochWarning(JsonWriter& w, const Warning& warning) {
+  std::string epoch = IdHex(warning.id);
+  w.Key("code").String("unknown_epoch");
+  w.Key("epoch").String(epoch);
+  w.Key("candidates_count").UInt(warning.candidates_count);
+  w.Key("message").String("epoch " + epoch + " has no record; its " +
+                          std::to_string(warning.candidates_count) +
+                          " candidates were kept (fail-open)");
 }
 
-json WarningToJson(const Warning& w) {
-  switch (w.code) {
+void WriteWarning(JsonWriter& w, const Warning& warning) {
+  w.BeginObject();
+  switch (warning.code) {
     case WarningCode::kSourceRetracted:
-      return RetractionWarning(w, false);
+      WriteRetractionWarning(w, warning, false);
+      break;
     case WarningCode::kRetractedSourceIncluded:
-      return RetractionWarning(w, true);
+      WriteRetractionWarning(w, warning, true);
+      break;
     case WarningCode::kUnknownEpoch:
+      WriteUnknownEpochWarning(w, warning);
       break;
   }
-  return UnknownEpochWarning(w);
+  w.EndObject();
 }
 
-json OptionalCandidate(const std::optional<RankedCandidate>& ranked,
-                       std::span<const Candidate> candidates, LensKind ranking_lens) {
-  return ranked ? ToJson(*ranked, candidates, ranking_lens) : json(nullptr);
+void WriteCandidate(JsonWriter& w, const RankedCandidate& ranked,
+                    std::span<const Candidate> candidates, LensKind ranking_lens) {
+  const Candidate& c = candidates[ranked.index];
+  w.BeginObject();
+  w.Key("id");
+  WriteId(w, c.id);
+  w.Key("object");
+  WriteJson(w, c.object);
+  w.Key("source_class").String(TierName(c.tier));
+  w.Key("lifecycle").String(LifecycleName(c.lifecycle));
+  w.Key("confidence").Double(c.confidence);
+  w.Key("effective_confidence").Double(ranked.effective_confidence);
+  w.Key("timestamp").Int(c.timestamp_s);
+  w.Key("seq").UInt(c.seq);
+  w.Key("ingested_at").UInt(c.ingested_at_ms);
+  w.Key("author");
+  WriteId(w, c.author());
+  w.Key("signers_count").UInt(c.signers.size());
+  w.Key("net_votes").Double(c.net_votes);
+  if (c.epoch) WriteId(w.Key("epoch"), *c.epoch);
+  if (c.source_hash) WriteId(w.Key("source_hash"), *c.source_hash);
+  if (c.source_retracted) w.Key("source_retracted").Bool(true);
+  if (HasAssertionWeights(ranking_lens)) {
+    w.Key("weight").Double(ranked.weight);
+    w.Key("counted").Bool(ranked.counted);
+  }
+  w.EndObject();
 }
 
-json TierNames(std::span<const Tier> tiers) {
-  json names = json::array();
-  for (Tier tier : tiers) names.push_back(TierName(tier));
-  return names;
+void WriteOptionalCandidate(JsonWriter& w, const std::optional<RankedCandidate>& ranked,
+                            std::span<const Candidate> candidates, LensKind ranking_lens) {
+  if (ranked) {
+    WriteCandidate(w, *ranked, candidates, ranking_lens);
+  } else {
+    w.Null();
+  }
+}
+
+void WriteClaim(JsonWriter& w, const SkepticClaim& claim, std::span<const Candidate> candidates) {
+  w.BeginObject();
+  w.Key("object");
+  WriteJson(w, candidates[claim.representative].object);
+  w.Key("support").Double(claim.support);
+  w.Key("share").Double(claim.share);
+  w.Key("assertions").BeginArray();
+  for (uint32_t index : claim.assertions) WriteId(w, candidates[index].id);
+  w.EndArray();
+  w.Key("tiers").BeginArray();
+  for (Tier tier : claim.tiers) w.String(TierName(tier));
+  w.EndArray();
+  w.EndObject();
+}
+
+void WriteTier(JsonWriter& w, const LayeredTier& tier, std::span<const Candidate> candidates) {
+  w.BeginObject();
+  w.Key("tier").String(TierName(tier.tier));
+  w.Key("winner");
+  WriteCandidate(w, tier.winner, candidates, LensKind::kAuthority);
+  w.Key("resolution_confidence").Double(tier.resolution_confidence);
+  w.Key("conflict_score").Double(tier.conflict_score);
+  w.Key("candidates_count").UInt(tier.candidates_count);
+  w.EndObject();
+}
+
+template <typename Write>
+nlohmann::json ParsedFrom(Write write) {
+  std::string out;
+  JsonWriter w(out);
+  write(w);
+  return nlohmann::json::parse(out);
 }
 
 }  // namespace
 
-json ToJson(const ObjectKey& object) {
-  return {{"type", ObjectTypeName(object.type)}, {"value", ObjectValue(object)}};
+void WriteJson(JsonWriter& w, const ObjectKey& object) {
+  w.BeginObject();
+  w.Key("type").String(ObjectTypeName(object.type));
+  w.Key("value");
+  WriteObjectValue(w, object);
+  w.EndObject();
 }
 
-json ToJson(const RankedCandidate& ranked, std::span<const Candidate> candidates,
-            LensKind ranking_lens) {
-  const Candidate& c = candidates[ranked.index];
-  json out = {{"id", IdHex(c.id)},
-              {"object", ToJson(c.object)},
-              {"source_class", TierName(c.tier)},
-              {"lifecycle", LifecycleName(c.lifecycle)},
-              {"confidence", c.confidence},
-              {"effective_confidence", ranked.effective_confidence},
-              {"timestamp", c.timestamp_s},
-              {"seq", c.seq},
-              {"ingested_at", c.ingested_at_ms},
-              {"author", IdHex(c.author())},
-              {"signers_count", c.signers.size()},
-              {"net_votes", c.net_votes}};
-  if (c.epoch) out["epoch"] = IdHex(*c.epoch);
-  if (c.source_hash) out["source_hash"] = IdHex(*c.source_hash);
-  if (c.source_retracted) out["source_retracted"] = true;
-  if (HasAssertionWeights(ranking_lens)) {
-    out["weight"] = ranked.weight;
-    out["counted"] = ranked.counted;
-  }
-  return out;
-}
-
-json ToJson(const Warnings& warnings) {
-  json out = json::array();
-  for (const Warning& w : warnings.items) out.push_back(WarningToJson(w));
+void WriteJson(JsonWriter& w, const Warnings& warnings) {
+  w.BeginArray();
+  for (const Warning& warning : warnings.items) WriteWarning(w, warning);
   if (warnings.omitted > 0) {
-    out.push_back({{"code", "warnings_truncated"},
-                   {"omitted", warnings.omitted},
-                   {"message", std::to_string(warnings.omitted) + " more warnings not shown"}});
+    w.BeginObject();
+    w.Key("code").String("warnings_truncated");
+    w.Key("omitted").UInt(warnings.omitted);
+    w.Key("message").String(std::to_string(warnings.omitted) + " more warnings not shown");
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
 }
 
-json ToJson(const LensResult& result, std::span<const Candidate> candidates) {
-  json ranked = json::array();
-  for (const RankedCandidate& r : result.ranked) {
-    ranked.push_back(ToJson(r, candidates, result.inner));
+void WriteJsonMembers(JsonWriter& w, const LensResult& result,
+                      std::span<const Candidate> candidates) {
+  w.Key("lens").String(LensName(result.lens));
+  if (result.lens == LensKind::kEpoch) w.Key("inner").String(LensName(result.inner));
+  w.Key("winner");
+  WriteOptionalCandidate(w, result.winner, candidates, result.inner);
+  w.Key("resolution_confidence").Double(result.resolution_confidence);
+  w.Key("conflict_score").Double(result.conflict_score);
+  w.Key("candidates_count").UInt(result.candidates_count);
+  w.Key("candidates").BeginArray();
+  for (const RankedCandidate& ranked : result.ranked) {
+    WriteCandidate(w, ranked, candidates, result.inner);
   }
-  json out = {{"lens", LensName(result.lens)},
-              {"winner", OptionalCandidate(result.winner, candidates, result.inner)},
-              {"resolution_confidence", result.resolution_confidence},
-              {"conflict_score", result.conflict_score},
-              {"candidates_count", result.candidates_count},
-              {"candidates", std::move(ranked)},
-              {"warnings", ToJson(result.warnings)}};
-  if (result.lens == LensKind::kEpoch) out["inner"] = LensName(result.inner);
-  return out;
+  w.EndArray();
+  w.Key("warnings");
+  WriteJson(w, result.warnings);
 }
 
-json ToJson(const SkepticView& view, std::span<const Candidate> candidates) {
-  json claims = json::array();
-  for (const SkepticClaim& claim : view.claims) {
-    json ids = json::array();
-    for (uint32_t index : claim.assertions) ids.push_back(IdHex(candidates[index].id));
-    claims.push_back({{"object", ToJson(candidates[claim.representative].object)},
-                      {"support", claim.support},
-                      {"share", claim.share},
-                      {"assertions", std::move(ids)},
-                      {"tiers", TierNames(claim.tiers)}});
-  }
-  return {{"status", SkepticStatusName(view.status)},
-          {"conflict_score", view.conflict_score},
-          {"claims", std::move(claims)},
-          {"candidates_count", view.candidates_count},
-          {"warnings", ToJson(view.warnings)}};
+void WriteJsonMembers(JsonWriter& w, const SkepticView& view,
+                      std::span<const Candidate> candidates) {
+  w.Key("status").String(SkepticStatusName(view.status));
+  w.Key("conflict_score").Double(view.conflict_score);
+  w.Key("claims").BeginArray();
+  for (const SkepticClaim& claim : view.claims) WriteClaim(w, claim, candidates);
+  w.EndArray();
+  w.Key("candidates_count").UInt(view.candidates_count);
+  w.Key("warnings");
+  WriteJson(w, view.warnings);
 }
 
-json ToJson(const LayeredView& view, std::span<const Candidate> candidates) {
-  json tiers = json::array();
-  for (const LayeredTier& tier : view.tiers) {
-    tiers.push_back({{"tier", TierName(tier.tier)},
-                     {"winner", ToJson(tier.winner, candidates, LensKind::kAuthority)},
-                     {"resolution_confidence", tier.resolution_confidence},
-                     {"conflict_score", tier.conflict_score},
-                     {"candidates_count", tier.candidates_count}});
-  }
-  return {{"tiers", std::move(tiers)},
-          {"cross_tier_conflict", view.cross_tier_conflict},
-          {"winner", OptionalCandidate(view.winner, candidates, LensKind::kAuthority)},
-          {"candidates_count", view.candidates_count},
-          {"warnings", ToJson(view.warnings)}};
+void WriteJsonMembers(JsonWriter& w, const LayeredView& view,
+                      std::span<const Candidate> candidates) {
+  w.Key("tiers").BeginArray();
+  for (const LayeredTier& tier : view.tiers) WriteTier(w, tier, candidates);
+  w.EndArray();
+  w.Key("cross_tier_conflict").Bool(view.cross_tier_conflict);
+  w.Key("winner");
+  WriteOptionalCandidate(w, view.winner, candidates, LensKind::kAuthority);
+  w.Key("candidates_count").UInt(view.candidates_count);
+  w.Key("warnings");
+  WriteJson(w, view.warnings);
+}
+
+nlohmann::json ToJson(const ObjectKey& object) {
+  return ParsedFrom([&](JsonWriter& w) { WriteJson(w, object); });
+}
+
+nlohmann::json ToJson(const Warnings& warnings) {
+  return ParsedFrom([&](JsonWriter& w) { WriteJson(w, warnings); });
 }
 
 }  // namespace stemedb::query

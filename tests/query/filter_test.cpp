@@ -92,7 +92,12 @@ TEST(FilterTest, WarningsAreCapped) {
 }
 
 TEST(FilterTest, RefusesDuplicateIdsAndInvalidCandidates) {
-  EXPECT_FALSE(ApplyFilter(std::vector<Candidate>{Claim(1), Claim(1)}, {}, kNow).ok());
+  // Duplicate ids are caught where ids are looked up: by the lifecycle rule.
+  EXPECT_FALSE(
+      ApplyFilter(std::vector<Candidate>{Claim(1), Claim(1),
+                                         Claim(2).Stage(Lifecycle::kUnderReview).Parent(1)},
+                  {}, kNow)
+          .ok());
   EXPECT_FALSE(ApplyFilter(std::vector<Candidate>{Claim(1).Confidence(1.5)}, {}, kNow).ok());
   EXPECT_FALSE(ApplyFilter(std::vector<Candidate>{Claim(1).By(3).CoSigned(3)}, {}, kNow).ok());
   Candidate no_signer = Claim(1);

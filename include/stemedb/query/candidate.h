@@ -6,6 +6,8 @@
 // The caller passes *every* assertion of the (subject, predicate), unfiltered: the engine applies
 // the filters itself, and the lifecycle rule needs to see descendants that a filter may drop.
 // Results refer to candidates by their index in the caller's span, so the span must outlive them.
+// Ids are unique within a span (storage holds each content-addressed record once); the engine
+// checks it where it looks ids up anyway (the lifecycle rule), not on every query.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,16 +32,16 @@ struct Candidate {
   uint64_t seq = 0;             // position in the log, strictly increasing
   int64_t timestamp_s = 0;      // claim time (decay, recency)
   uint64_t ingested_at_ms = 0;  // knowledge time (as_of)
-  ObjectKey object;
+  ObjectKey object{};
   double confidence = 0;  // 0..1, the author's own certainty
   Tier tier = Tier::kCommunity;
   Lifecycle lifecycle = Lifecycle::kProposed;
-  std::vector<AgentId> signers;  // 1..16, distinct; the first is the author
-  std::optional<EpochId> epoch;
-  std::optional<AssertionId> parent;
-  std::optional<Id32> source_hash;
-  std::optional<int64_t> valid_from_s;  // valid time, either end open
-  std::optional<int64_t> valid_until_s;
+  std::vector<AgentId> signers{};  // 1..16, distinct; the first is the author
+  std::optional<EpochId> epoch{};
+  std::optional<AssertionId> parent{};
+  std::optional<Id32> source_hash{};
+  std::optional<int64_t> valid_from_s{};  // valid time, either end open
+  std::optional<int64_t> valid_until_s{};
   bool source_retracted = false;
   // Sum of the weights of the effective votes on this assertion (each voter's latest vote; votes
   // by the assertion's own signers excluded). Any finite value: the vote lens clamps.

@@ -23,9 +23,9 @@ struct Context {
   bool decay = true;
   // An agent's trust, 0..1. Empty: every agent has the prior kDefaultTrust (0.5). A value
   // outside 0..1 fails the resolution with InvalidArgument.
-  std::function<double(const AgentId&)> trust;
+  std::function<double(const AgentId&)> trust{};
   // The status of an epoch. Empty: every epoch is unknown.
-  std::function<EpochState(const EpochId&)> epoch_state;
+  std::function<EpochState(const EpochId&)> epoch_state{};
 };
 
 }  // namespace stemedb::query

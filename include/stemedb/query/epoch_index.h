@@ -19,7 +19,7 @@ namespace stemedb::query {
 
 struct EpochLink {
   EpochId id{};
-  std::optional<EpochId> supersedes;
+  std::optional<EpochId> supersedes{};
 };
 
 class EpochIndex {

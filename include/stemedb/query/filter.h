@@ -40,20 +40,20 @@ class LifecycleSet {
 
 struct Filter {
   LifecycleSet lifecycles = LifecycleSet::AllButRejected();
-  std::optional<EpochId> epoch;      // only claims in this epoch
-  std::optional<Tier> source_class;  // only claims of this tier
+  std::optional<EpochId> epoch{};      // only claims in this epoch
+  std::optional<Tier> source_class{};  // only claims of this tier
   // Knowledge time in unix milliseconds: only records ingested at or before it. It is also the
   // `now` of decay, as floor(as_of_ms / 1000) seconds.
-  std::optional<uint64_t> as_of_ms;
+  std::optional<uint64_t> as_of_ms{};
   // Valid time in unix seconds: only claims whose closed period [valid_from, valid_until]
   // contains it (an absent end is open).
-  std::optional<int64_t> valid_at_s;
+  std::optional<int64_t> valid_at_s{};
   bool include_retracted = false;
 };
 
 struct FilteredCandidates {
-  std::vector<uint32_t> kept;  // indexes into the caller's span, ascending
-  Warnings warnings;
+  std::vector<uint32_t> kept{};  // indexes into the caller's span, ascending
+  Warnings warnings{};
   int64_t now_s = 0;  // the `now` of decay: the request time, or as_of when given
 };
 

@@ -25,11 +25,11 @@ struct LayeredTier {
 };
 
 struct LayeredView {
-  std::vector<LayeredTier> tiers;         // populated tiers only, most authoritative first
-  bool cross_tier_conflict = false;       // the tier winners' objects are not all equal
-  std::optional<RankedCandidate> winner;  // the first tier's winner
+  std::vector<LayeredTier> tiers{};         // populated tiers only, most authoritative first
+  bool cross_tier_conflict = false;         // the tier winners' objects are not all equal
+  std::optional<RankedCandidate> winner{};  // the first tier's winner
   size_t candidates_count = 0;
-  Warnings warnings;
+  Warnings warnings{};
 };
 
 Result<LayeredView> ResolveLayered(std::span<const Candidate> candidates, const Filter& filter,

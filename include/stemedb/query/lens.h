@@ -32,7 +32,7 @@ std::optional<LensKind> LensFromName(std::string_view name);
 struct LensRequest {
   LensKind lens = LensKind::kRecency;
   LensKind inner = LensKind::kRecency;  // for kEpoch; must not be kEpoch itself
-  Filter filter;
+  Filter filter{};
 };
 
 // One filtered candidate in the lens's ranking. `weight` and `counted` mean something only for
@@ -48,15 +48,15 @@ struct RankedCandidate {
 
 struct LensResult {
   LensKind lens = LensKind::kRecency;
-  LensKind inner = LensKind::kRecency;    // the lens that ranked, for kEpoch
-  std::optional<RankedCandidate> winner;  // ranked.front(); empty when no candidate survived
+  LensKind inner = LensKind::kRecency;      // the lens that ranked, for kEpoch
+  std::optional<RankedCandidate> winner{};  // ranked.front(); empty when no candidate survived
   double resolution_confidence = 0;
   double conflict_score = 0;
   // The whole ranking, winner first. candidates_count stays the full count when a caller pages
   // through `ranked`.
-  std::vector<RankedCandidate> ranked;
+  std::vector<RankedCandidate> ranked{};
   size_t candidates_count = 0;
-  Warnings warnings;
+  Warnings warnings{};
 };
 
 // True for the lenses whose ranked candidates carry a weight (confidence, vote, authority).

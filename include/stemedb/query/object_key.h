@@ -19,7 +19,7 @@ namespace stemedb::query {
 
 struct ObjectKey {
   ObjectType type = ObjectType::kText;
-  std::string value;  // canonical bytes, see above
+  std::string value{};  // canonical bytes, see above
 
   static ObjectKey Text(std::string_view text);
   static ObjectKey Reference(std::string_view entity);

@@ -25,19 +25,19 @@ inline constexpr double kContestedConflictScore = 0.5;
 std::string_view SkepticStatusName(SkepticStatus status);
 
 struct SkepticClaim {
-  uint32_t representative = 0;       // candidate index: the claim's heaviest assertion (its object)
-  double support = 0;                // authority weight of the group
-  double share = 0;                  // support / total support; 0 when the total is 0
-  std::vector<uint32_t> assertions;  // candidate indexes, heaviest first
-  std::vector<Tier> tiers;           // distinct tiers of those assertions, most authoritative first
+  uint32_t representative = 0;  // candidate index: the claim's heaviest assertion (its object)
+  double support = 0;           // authority weight of the group
+  double share = 0;             // support / total support; 0 when the total is 0
+  std::vector<uint32_t> assertions{};  // candidate indexes, heaviest first
+  std::vector<Tier> tiers{};  // distinct tiers of those assertions, most authoritative first
 };
 
 struct SkepticView {
   SkepticStatus status = SkepticStatus::kUnanimous;
   double conflict_score = 0;
-  std::vector<SkepticClaim> claims;  // ranked by support, then the newer representative
+  std::vector<SkepticClaim> claims{};  // ranked by support, then the newer representative
   size_t candidates_count = 0;
-  Warnings warnings;
+  Warnings warnings{};
 };
 
 Result<SkepticView> ResolveSkeptic(std::span<const Candidate> candidates, const Filter& filter,

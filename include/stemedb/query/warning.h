@@ -18,9 +18,9 @@ enum class WarningCode : uint8_t {
 
 struct Warning {
   WarningCode code = WarningCode::kSourceRetracted;
-  Id32 id{};                        // the assertion, or the epoch for kUnknownEpoch
-  std::optional<Id32> source_hash;  // retraction warnings
-  uint32_t candidates_count = 0;    // kUnknownEpoch: how many candidates it kept
+  Id32 id{};                          // the assertion, or the epoch for kUnknownEpoch
+  std::optional<Id32> source_hash{};  // retraction warnings
+  uint32_t candidates_count = 0;      // kUnknownEpoch: how many candidates it kept
 };
 
 // A bounded list: a subject with thousands of retracted claims must not produce a response of
@@ -28,7 +28,7 @@ struct Warning {
 inline constexpr size_t kWarningsMax = 32;
 
 struct Warnings {
-  std::vector<Warning> items;
+  std::vector<Warning> items{};
   uint32_t omitted = 0;
 
   void Add(const Warning& warning) {
