@@ -39,7 +39,7 @@ void ResolveLoop(const LensBenchOptions& options, const std::vector<Candidate>& 
   while (!stop.load(std::memory_order_relaxed)) {
     auto result = Resolve(candidates, request, context);
     STEMEDB_CHECK(result.ok());
-    if (options.render_json) bytes += ToJson(*result, candidates).dump().size();
+    if (options.render_json) bytes += ToJsonText(*result, candidates).size();
     ++count;
   }
   STEMEDB_CHECK(!options.render_json || count == 0 || bytes > 0);

@@ -17,7 +17,7 @@ struct LensBenchOptions {
   size_t candidates_count = 100;  // 1..kCandidatesMax
   size_t values_count = 4;        // distinct objects, 1..candidates_count
   size_t agents_count = 40;       // distinct authors, 1..65535
-  bool render_json = true;        // include ToJson(...).dump(), as the HTTP layer would
+  bool render_json = true;        // include ToJsonText(...), as the HTTP layer would
   unsigned threads = 1;           // 1..256
   std::chrono::milliseconds duration{1000};
 };
