@@ -39,6 +39,13 @@ ApiError BadParam(std::string_view name, std::string message) {
 
 }  // namespace
 
+std::optional<uint64_t> ParseDecimal(std::string_view text) {
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 std::optional<QueryParams> QueryParams::Parse(std::string_view query, ApiError* error) {
   QueryParams p;
   size_t start = 0;
@@ -105,14 +112,13 @@ std::optional<uint64_t> QueryParams::Uint(std::string_view name, uint64_t defaul
                                           ApiError* error) const {
   auto v = Get(name);
   if (!v) return default_value;
-  uint64_t out = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (v->empty() || ec != std::errc() || ptr != v->data() + v->size() || out < min || out > max) {
+  auto out = ParseDecimal(*v);
+  if (!out || *out < min || *out > max) {
     *error = BadParam(name, "'" + v->substr(0, 32) + "' is not an integer in " + std::to_string(min) + ".." +
                                 std::to_string(max));
     return std::nullopt;
   }
-  return out;
+  return *out;
 }
 
 std::optional<int64_t> QueryParams::Int(std::string_view name, int64_t default_value, int64_t min, int64_t max,

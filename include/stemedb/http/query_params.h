@@ -14,6 +14,9 @@
 
 namespace stemedb::http {
 
+// A whole decimal string as uint64 (no sign, no spaces, no overflow), else nullopt.
+std::optional<uint64_t> ParseDecimal(std::string_view text);
+
 class QueryParams {
  public:
   // Parses a raw query string; on a malformed one (bad %-escape, repeated name, too many)

@@ -15,6 +15,9 @@
 #include "stemedb/http/ops_routes.h"
 #include "stemedb/http/router.h"
 #include "stemedb/http/server.h"
+#include "stemedb/http/feed.h"
+#include "stemedb/http/query_routes.h"
+#include "stemedb/http/record_routes.h"
 #include "stemedb/http/write_routes.h"
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
@@ -117,6 +120,11 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   http::AddOpsRoutes(router, {node, metrics, started, [&store] { return HealthDetails(*store); }});
   http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe};
   http::AddWriteRoutes(router, api);
+  http::AddQueryRoutes(router, api);
+  http::AddRecordRoutes(router, api);
+  http::FeedHub feed(api);
+  feed.AddRoutes(router);
+  store->SetApplyListener([&feed](uint64_t last_seq) { feed.Notify(last_seq); });
   http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight});
   http::Server server(ServerOptionsFrom(config), dispatcher, metrics);
 
@@ -140,6 +148,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                  config.server.shutdown_grace_s, server.inflight());
   }
   server.Stop();
+  feed.Stop();
   if (Status s = store->Close(); !s.ok()) spdlog::error("closing the store: {}", s.ToString());
   node.set_mode(http::NodeMode::kDrained);
   spdlog::info("stopped");

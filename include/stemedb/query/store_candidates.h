@@ -1,0 +1,46 @@
+#pragma once
+// From the store to the lens engine: the candidates of a (subject, predicate), and the context
+// (trust, epoch states) a resolution reads.
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "stemedb/core/status.h"
+#include "stemedb/query/candidate.h"
+#include "stemedb/query/context.h"
+#include "stemedb/storage/store.h"
+
+namespace stemedb::query {
+
+// A (subject, predicate) with more stored assertions than this is resolved over the first
+// this-many (log order) and says so in a warning; it keeps one hot key from costing a query
+// the whole database.
+inline constexpr size_t kCandidatesLoadedMax = 10'000;
+
+struct LoadedCandidates {
+  std::vector<Candidate> candidates;
+  bool truncated = false;  // more than kCandidatesLoadedMax exist
+};
+
+Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate);
+
+// One stored assertion as a candidate (its net votes and retraction flag read from the store).
+Result<Candidate> ToCandidate(storage::Store& store, const storage::StoredAssertion& a);
+
+// The engine's Context for one request: trust from the store (memoised for the request), epoch
+// states from the catalog. A storage failure while reading trust is kept in failure(): check
+// it after resolving.
+class StoreContext {
+ public:
+  StoreContext(storage::Store& store, int64_t now_s, bool decay);
+  const Context& context() const { return context_; }
+  Status failure() const { return *read_failure_; }
+
+ private:
+  Context context_;
+  std::shared_ptr<Status> read_failure_;
+};
+
+}  // namespace stemedb::query

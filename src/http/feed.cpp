@@ -1,0 +1,235 @@
+#include "stemedb/http/feed.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stemedb/core/hex.h"
+#include "stemedb/core/record_json.h"
+#include "stemedb/http/api_errors.h"
+#include "stemedb/http/query_params.h"
+
+namespace stemedb::http {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kLimitDefault = 100;
+constexpr uint64_t kLimitMax = 1000;
+constexpr size_t kScanEntriesMax = 10'000;  // log entries one request or one push looks at
+constexpr size_t kPushEventsMax = 256;      // events in one SSE chunk
+constexpr auto kKeepAlive = std::chrono::seconds(15);
+
+json FeedItem(const storage::StoredAssertion& a) {
+  json j = core::ToJson(a.record);
+  j["id"] = core::IdHex(a.id);
+  j["seq"] = a.meta.seq;
+  j["ingested_at"] = a.meta.ingested_at_ms;
+  return j;
+}
+
+// Assertions with seq > after whose subject starts with prefix, at most `limit`, looking at no
+// more than kScanEntriesMax log entries. *scanned_to is the last seq looked at.
+Result<std::vector<storage::StoredAssertion>> ReadFeed(storage::Store& store, uint64_t after, size_t limit,
+                                                       const std::string& prefix, uint64_t* scanned_to) {
+  std::vector<storage::StoredAssertion> out;
+  *scanned_to = after;
+  auto entries = store.LogAfter(after, kScanEntriesMax);
+  if (!entries.ok()) return entries.status();
+  for (const auto& e : *entries) {
+    if (out.size() >= limit) break;
+    *scanned_to = e.seq;
+    if (e.kind != core::RecordKind::kAssertion) continue;
+    auto a = store.GetAssertion(e.id);
+    if (!a.ok()) return a.status();
+    if (!a->has_value() || (*a)->meta.seq != e.seq) continue;  // a co-signing write: not a new assertion
+    if (!prefix.empty() && (*a)->record.subject.rfind(prefix, 0) != 0) continue;
+    out.push_back(std::move(**a));
+  }
+  return out;
+}
+
+}  // namespace
+
+struct FeedHub::Follower {
+  uint64_t after = 0;
+  std::string prefix;
+  std::function<void(std::optional<std::string>)> deliver;  // set while waiting
+  Clock::time_point keepalive_at;
+  std::atomic<bool> cancelled{false};
+};
+
+class FeedHub::Stream final : public ResponseStream {
+ public:
+  Stream(FeedHub& hub, std::shared_ptr<Follower> f) : hub_(hub), f_(std::move(f)) {}
+  ~Stream() override {
+    std::lock_guard lock(hub_.mu_);
+    --hub_.followers_;
+    hub_.followers_gauge_.Dec();
+  }
+
+  void Next(std::function<void(std::optional<std::string>)> deliver) override {
+    {
+      std::lock_guard lock(hub_.mu_);
+      if (!hub_.stop_ && !f_->cancelled.load()) {
+        f_->deliver = std::move(deliver);
+        f_->keepalive_at = Clock::now() + kKeepAlive;
+        hub_.waiting_.push_back(f_);
+        hub_.cv_.notify_one();
+        return;
+      }
+    }
+    deliver(std::nullopt);
+  }
+
+  void Cancel() override {
+    f_->cancelled.store(true);
+    std::lock_guard lock(hub_.mu_);
+    hub_.cv_.notify_one();
+  }
+
+ private:
+  FeedHub& hub_;
+  std::shared_ptr<Follower> f_;
+};
+
+FeedHub::FeedHub(ApiContext& ctx)
+    : ctx_(ctx),
+      followers_gauge_(ctx.metrics.AddGauge("stemedb_feed_followers", "Open /v1/feed?follow=true streams.")) {
+  last_seq_ = ctx.store.last_applied_seq();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+FeedHub::~FeedHub() { Stop(); }
+
+void FeedHub::Notify(uint64_t last_seq) {
+  std::lock_guard lock(mu_);
+  last_seq_ = std::max(last_seq_, last_seq);
+  if (!waiting_.empty()) cv_.notify_one();
+}
+
+void FeedHub::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ && !thread_.joinable()) return;
+    stop_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void FeedHub::Loop() {
+  for (;;) {
+    std::vector<std::shared_ptr<Follower>> ready;
+    uint64_t last = 0;
+    {
+      std::unique_lock lock(mu_);
+      auto next_deadline = Clock::now() + std::chrono::seconds(1);
+      for (const auto& f : waiting_) next_deadline = std::min(next_deadline, f->keepalive_at);
+      cv_.wait_until(lock, next_deadline, [&] {
+        if (stop_) return true;
+        for (const auto& f : waiting_) {
+          if (f->cancelled.load() || f->after < last_seq_ || Clock::now() >= f->keepalive_at) return true;
+        }
+        return false;
+      });
+      if (stop_) {
+        ready.swap(waiting_);
+        lock.unlock();
+        for (auto& f : ready) f->deliver(std::nullopt);
+        return;
+      }
+      ready.swap(waiting_);
+      last = last_seq_;
+    }
+    std::vector<std::shared_ptr<Follower>> still_waiting;
+    for (auto& f : ready) {
+      auto deliver = [&f](std::optional<std::string> chunk) {
+        auto d = std::move(f->deliver);
+        d(std::move(chunk));
+      };
+      if (f->cancelled.load()) {
+        deliver(std::nullopt);
+        continue;
+      }
+      if (f->after < last) {
+        uint64_t scanned_to = f->after;
+        auto events = ReadFeed(ctx_.store, f->after, kPushEventsMax, f->prefix, &scanned_to);
+        if (!events.ok()) {
+          deliver(std::nullopt);  // the client reconnects with Last-Event-ID
+          continue;
+        }
+        f->after = scanned_to;
+        if (!events->empty()) {
+          std::string chunk;
+          for (const auto& a : *events) {
+            chunk += "id: " + std::to_string(a.meta.seq) + "\nevent: assertion\ndata: " + FeedItem(a).dump() + "\n\n";
+          }
+          deliver(std::move(chunk));
+          continue;
+        }
+      }
+      if (Clock::now() >= f->keepalive_at) {
+        deliver(std::string(": keep-alive\n\n"));
+        continue;
+      }
+      still_waiting.push_back(std::move(f));
+    }
+    std::lock_guard lock(mu_);
+    for (auto& f : still_waiting) waiting_.push_back(std::move(f));
+  }
+}
+
+void FeedHub::Handle(const Request& req, Responder respond) {
+  ApiError e{};
+  auto p = QueryParams::Parse(req.query_string, &e);
+  if (!p) return respond(ErrorResponse(e, req.request_id));
+  if (auto unknown = p->RejectUnknown({"after", "limit", "subject_prefix", "follow"})) {
+    return respond(ErrorResponse(*unknown, req.request_id));
+  }
+  auto after = p->Uint("after", 0, 0, UINT64_MAX, &e);
+  auto limit = after ? p->Uint("limit", kLimitDefault, 1, kLimitMax, &e) : std::nullopt;
+  auto follow = limit ? p->Bool("follow", false, &e) : std::nullopt;
+  if (!follow) return respond(ErrorResponse(e, req.request_id));
+  const std::string prefix = p->Get("subject_prefix").value_or("");
+
+  if (!*follow) {
+    uint64_t scanned_to = *after;
+    auto items = ReadFeed(ctx_.store, *after, *limit, prefix, &scanned_to);
+    if (!items.ok()) return respond(StatusResponse(items.status(), req.request_id));
+    json list = json::array();
+    for (const auto& a : *items) list.push_back(FeedItem(a));
+    // next_after lets a client page past entries the filter skipped without rescanning them.
+    return respond(JsonResponse(200, json{{"assertions", std::move(list)}, {"next_after", scanned_to}}.dump()));
+  }
+
+  uint64_t start = *after;
+  if (const std::string* last_id = req.Header("last-event-id")) {
+    auto v = ParseDecimal(*last_id);
+    if (!v) return respond(ErrorResponse({400, "invalid_last_event_id", "Last-Event-ID must be a seq this feed sent", ""}, req.request_id));
+    start = *v;
+  }
+  auto f = std::make_shared<Follower>();
+  f->after = start;
+  f->prefix = prefix;
+  {
+    std::lock_guard lock(mu_);
+    if (followers_ >= kFollowersMax) {
+      return respond(RetryLaterResponse({503, "too_many_followers",
+                                         "at most " + std::to_string(kFollowersMax) + " feed streams are served at once", ""},
+                                        req.request_id, 5));
+    }
+    ++followers_;
+    followers_gauge_.Inc();
+  }
+  Response r;
+  r.content_type = "text/event-stream";
+  r.stream = std::make_shared<Stream>(*this, std::move(f));
+  respond(std::move(r));
+}
+
+void FeedHub::AddRoutes(Router& router) {
+  router.Add(Method::kGet, "/v1/feed", RouteClass::kRead,
+             [this](const Request& req, Responder respond) { Handle(req, std::move(respond)); });
+}
+
+}  // namespace stemedb::http

@@ -1,0 +1,262 @@
+// GET /v1/query, /v1/skeptic, /v1/layered (http-api.md, Reads; lenses.md).
+
+#include "stemedb/http/query_routes.h"
+
+#include <charconv>
+#include <chrono>
+
+#include "stemedb/core/hex.h"
+#include "stemedb/http/api_errors.h"
+#include "stemedb/http/query_params.h"
+#include "stemedb/ops/json_writer.h"
+#include "stemedb/query/layered.h"
+#include "stemedb/query/lens.h"
+#include "stemedb/query/result_json.h"
+#include "stemedb/query/skeptic.h"
+#include "stemedb/query/store_candidates.h"
+
+namespace stemedb::http {
+namespace {
+
+constexpr uint64_t kLimitDefault = 100;
+constexpr uint64_t kLimitMax = 1000;
+constexpr int64_t kUnixSecondsMax = 253402300799;  // 9999-12-31, as the data model's timestamps
+
+const std::vector<std::string_view> kFilterParams = {"subject",  "predicate", "lifecycle", "epoch", "source_class",
+                                                     "as_of",    "valid_at",  "decay",     "include_retracted"};
+
+std::vector<std::string_view> With(std::vector<std::string_view> v, std::initializer_list<std::string_view> more) {
+  v.insert(v.end(), more.begin(), more.end());
+  return v;
+}
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The request's filters and decay switch, or the 400 to answer with.
+struct ReadRequest {
+  std::string subject;
+  std::optional<std::string> predicate;
+  query::Filter filter;
+  bool decay = true;
+};
+
+std::optional<ReadRequest> ParseReadRequest(const QueryParams& p, bool predicate_required, ApiError* e) {
+  ReadRequest r;
+  auto subject = p.Required("subject", e);
+  if (!subject) return std::nullopt;
+  r.subject = *subject;
+  if (predicate_required) {
+    auto predicate = p.Required("predicate", e);
+    if (!predicate) return std::nullopt;
+    r.predicate = *predicate;
+  } else if (auto predicate = p.Get("predicate"); predicate && !predicate->empty()) {
+    r.predicate = *predicate;
+  }
+  auto lifecycle = p.OneOf("lifecycle", "",
+                           {"any", "proposed", "under_review", "approved", "deprecated", "rejected"}, e);
+  if (!lifecycle) return std::nullopt;
+  if (*lifecycle == "any") r.filter.lifecycles = query::LifecycleSet::Any();
+  else if (!lifecycle->empty()) r.filter.lifecycles = query::LifecycleSet::Only(*query::LifecycleFromName(*lifecycle));
+  if (auto epoch = p.Get("epoch")) {
+    auto id = core::HexDecodeArray<32>(*epoch);
+    if (!id.ok()) {
+      *e = {400, "invalid_parameter", "epoch: " + id.status().message(), "epoch"};
+      return std::nullopt;
+    }
+    r.filter.epoch = *id;
+  }
+  auto tier = p.OneOf("source_class", "",
+                      {"regulatory", "clinical", "observational", "expert", "community", "anecdotal"}, e);
+  if (!tier) return std::nullopt;
+  if (!tier->empty()) r.filter.source_class = query::TierFromName(*tier);
+  if (p.Has("as_of")) {
+    auto as_of = p.Uint("as_of", 0, 0, static_cast<uint64_t>(kUnixSecondsMax) * 1000, e);
+    if (!as_of) return std::nullopt;
+    r.filter.as_of_ms = *as_of;
+  }
+  if (p.Has("valid_at")) {
+    auto valid_at = p.Int("valid_at", 0, 0, kUnixSecondsMax, e);
+    if (!valid_at) return std::nullopt;
+    r.filter.valid_at_s = *valid_at;
+  }
+  auto decay = p.Bool("decay", true, e);
+  if (!decay) return std::nullopt;
+  r.decay = *decay;
+  auto retracted = p.Bool("include_retracted", false, e);
+  if (!retracted) return std::nullopt;
+  r.filter.include_retracted = *retracted;
+  return r;
+}
+
+// Cursors are opaque to clients; inside they are an offset ("o<n>") into a ranking, or the last
+// predicate returned ("p<hex>") when paging one resolution per predicate.
+std::string OffsetCursor(uint64_t offset) { return "o" + std::to_string(offset); }
+std::string PredicateCursor(std::string_view predicate) { return "p" + core::HexEncode(predicate); }
+
+std::optional<uint64_t> ParseOffsetCursor(const std::string& cursor) {
+  if (cursor.empty() || cursor[0] != 'o') return std::nullopt;
+  auto v = ParseDecimal(std::string_view(cursor).substr(1));
+  if (!v || *v > query::kCandidatesLoadedMax) return std::nullopt;
+  return v;
+}
+
+ApiError BadCursor() { return {400, "invalid_cursor", "cursor: not a cursor this query returned", "cursor"}; }
+
+class QueryHandlers {
+ public:
+  explicit QueryHandlers(ApiContext& ctx)
+      : ctx_(ctx),
+        queries_(ctx.metrics.CounterFamily("stemedb_queries_total", "Read queries answered, by endpoint and lens.",
+                                           {"endpoint", "lens"})),
+        latency_(ctx.metrics.HistogramFamily("stemedb_query_latency_seconds",
+                                             "Time to resolve a query, by endpoint.", {"endpoint"},
+                                             ops::LatencyBucketsSeconds())) {}
+
+  void Query(const Request& req, Responder respond);
+  // The skeptic and layered views: same parameters, one resolver each.
+  template <typename ResolveFn>
+  void View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve);
+
+ private:
+  void Observe(const char* endpoint, std::string_view lens, std::chrono::steady_clock::time_point start) {
+    queries_.WithLabels({endpoint, std::string(lens)}).Inc();
+    latency_.WithLabels({endpoint}).Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  // One lens resolution of subject+predicate as JSON members; an error Response on failure.
+  std::optional<Response> ResolveOne(const Request& req, const ReadRequest& rr, const std::string& predicate,
+                                     const query::LensRequest& lens, uint64_t offset, uint64_t limit,
+                                     ops::JsonWriter& w, bool* more);
+
+  ApiContext& ctx_;
+  ops::Family<ops::Counter>& queries_;
+  ops::Family<ops::Histogram>& latency_;
+};
+
+std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const ReadRequest& rr,
+                                                  const std::string& predicate, const query::LensRequest& lens,
+                                                  uint64_t offset, uint64_t limit, ops::JsonWriter& w, bool* more) {
+  auto loaded = query::LoadCandidates(ctx_.store, rr.subject, predicate);
+  if (!loaded.ok()) return StatusResponse(loaded.status(), req.request_id);
+  query::StoreContext sc(ctx_.store, NowSeconds(), rr.decay);
+  auto result = query::Resolve(loaded->candidates, lens, sc.context());
+  if (!sc.failure().ok()) return StatusResponse(sc.failure(), req.request_id);
+  if (!result.ok()) return StatusResponse(result.status(), req.request_id);
+  // Page through the ranking; the winner and the scores always describe the whole of it.
+  auto& ranked = result->ranked;
+  *more = offset + limit < ranked.size();
+  ranked.erase(ranked.begin(), ranked.begin() + std::min<size_t>(offset, ranked.size()));
+  if (ranked.size() > limit) ranked.resize(limit);
+  w.Key("subject").String(rr.subject);
+  w.Key("predicate").String(predicate);
+  query::WriteJsonMembers(w, *result, loaded->candidates);
+  if (loaded->truncated) w.Key("truncated").Bool(true);
+  return std::nullopt;
+}
+
+void QueryHandlers::Query(const Request& req, Responder respond) {
+  const auto start = std::chrono::steady_clock::now();
+  ApiError e{};
+  auto p = QueryParams::Parse(req.query_string, &e);
+  if (!p) return respond(ErrorResponse(e, req.request_id));
+  if (auto unknown = p->RejectUnknown(With(kFilterParams, {"lens", "inner", "limit", "cursor"}))) {
+    return respond(ErrorResponse(*unknown, req.request_id));
+  }
+  auto rr = ParseReadRequest(*p, false, &e);
+  const std::vector<std::string_view> lenses = {"recency", "confidence", "consensus", "vote", "authority", "epoch"};
+  auto lens_name = rr ? p->OneOf("lens", "recency", lenses, &e) : std::nullopt;
+  auto inner_name = lens_name ? p->OneOf("inner", "recency", {"recency", "confidence", "consensus", "vote", "authority"}, &e)
+                              : std::nullopt;
+  auto limit = inner_name ? p->Uint("limit", kLimitDefault, 1, kLimitMax, &e) : std::nullopt;
+  if (!limit) return respond(ErrorResponse(e, req.request_id));
+  query::LensRequest lens{*query::LensFromName(*lens_name), *query::LensFromName(*inner_name), rr->filter};
+
+  const std::string cursor = p->Get("cursor").value_or("");
+  std::string body;
+  ops::JsonWriter w(body);
+  w.BeginObject();
+  if (rr->predicate) {
+    uint64_t offset = 0;
+    if (!cursor.empty()) {
+      auto v = ParseOffsetCursor(cursor);
+      if (!v) return respond(ErrorResponse(BadCursor(), req.request_id));
+      offset = *v;
+    }
+    bool more = false;
+    if (auto err = ResolveOne(req, *rr, *rr->predicate, lens, offset, *limit, w, &more)) return respond(std::move(*err));
+    w.Key("next_cursor");
+    if (more) w.String(OffsetCursor(offset + *limit));
+    else w.Null();
+  } else {
+    // One resolution per predicate of the subject, `limit` predicates a page.
+    std::string after;
+    if (!cursor.empty()) {
+      auto decoded = cursor[0] == 'p' ? core::HexDecode(cursor.substr(1)) : Result<std::string>(Status::InvalidArgument(""));
+      if (!decoded.ok()) return respond(ErrorResponse(BadCursor(), req.request_id));
+      after = *decoded;
+    }
+    auto predicates = ctx_.store.PredicatesOf(rr->subject, *limit + 1, after);
+    if (!predicates.ok()) return respond(StatusResponse(predicates.status(), req.request_id));
+    const bool more = predicates->size() > *limit;
+    if (more) predicates->resize(*limit);
+    w.Key("subject").String(rr->subject);
+    w.Key("lens").String(*lens_name);
+    w.Key("resolutions").BeginArray();
+    for (const auto& predicate : *predicates) {
+      bool unused = false;
+      w.BeginObject();
+      if (auto err = ResolveOne(req, *rr, predicate, lens, 0, kLimitDefault, w, &unused)) return respond(std::move(*err));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next_cursor");
+    if (more) w.String(PredicateCursor(predicates->back()));
+    else w.Null();
+  }
+  w.EndObject();
+  Observe("query", *lens_name, start);
+  respond(JsonResponse(200, std::move(body)));
+}
+
+template <typename ResolveFn>
+void QueryHandlers::View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve) {
+  const auto start = std::chrono::steady_clock::now();
+  ApiError e{};
+  auto p = QueryParams::Parse(req.query_string, &e);
+  if (!p) return respond(ErrorResponse(e, req.request_id));
+  if (auto unknown = p->RejectUnknown(kFilterParams)) return respond(ErrorResponse(*unknown, req.request_id));
+  auto rr = ParseReadRequest(*p, true, &e);
+  if (!rr) return respond(ErrorResponse(e, req.request_id));
+  auto loaded = query::LoadCandidates(ctx_.store, rr->subject, *rr->predicate);
+  if (!loaded.ok()) return respond(StatusResponse(loaded.status(), req.request_id));
+  query::StoreContext sc(ctx_.store, NowSeconds(), rr->decay);
+  auto view = resolve(loaded->candidates, rr->filter, sc.context());
+  if (!sc.failure().ok()) return respond(StatusResponse(sc.failure(), req.request_id));
+  if (!view.ok()) return respond(StatusResponse(view.status(), req.request_id));
+  std::string body;
+  ops::JsonWriter w(body);
+  w.BeginObject();
+  w.Key("subject").String(rr->subject);
+  w.Key("predicate").String(*rr->predicate);
+  query::WriteJsonMembers(w, *view, loaded->candidates);
+  if (loaded->truncated) w.Key("truncated").Bool(true);
+  w.EndObject();
+  Observe(endpoint, "authority", start);
+  respond(JsonResponse(200, std::move(body)));
+}
+
+}  // namespace
+
+void AddQueryRoutes(Router& router, ApiContext& ctx) {
+  auto h = std::make_shared<QueryHandlers>(ctx);
+  router.Add(Method::kGet, "/v1/query", RouteClass::kRead,
+             [h](const Request& req, Responder respond) { h->Query(req, std::move(respond)); });
+  router.Add(Method::kGet, "/v1/skeptic", RouteClass::kRead,
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic); });
+  router.Add(Method::kGet, "/v1/layered", RouteClass::kRead,
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered); });
+}
+
+}  // namespace stemedb::http
