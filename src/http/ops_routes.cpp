@@ -2,6 +2,7 @@
 
 #include "stemedb/build_info.h"
 #include "stemedb/http/error_response.h"
+#include "stemedb/http/openapi_document.h"
 
 namespace stemedb::http {
 namespace {
@@ -53,6 +54,9 @@ void AddOpsRoutes(Router& router, OpsRoutesDeps deps) {
   router.Add(Method::kGet, "/v1/ready", RouteClass::kOps, ready);
   router.Add(Method::kGet, "/readyz", RouteClass::kOps, ready);
   router.Add(Method::kGet, "/metrics", RouteClass::kOps, MetricsHandler(deps.metrics));
+  router.Add(Method::kGet, "/api-doc/openapi.json", RouteClass::kOps, [](const Request&, Responder respond) {
+    respond(JsonResponse(200, std::string(OpenApiDocument())));
+  });
 }
 
 }  // namespace stemedb::http

@@ -50,7 +50,11 @@ class WriteHandlers {
   void Retract(const Request& req, Responder respond);
 
  private:
-  // nullopt when the node takes writes; else the 503 to answer with.
+  // Counts the request as an in-flight write until it is answered, then checks that the node
+  // takes writes. Counting first closes the race with a drain: either the drain sees this write
+  // and waits for it, or this write sees the drain and is refused. nullopt when refused
+  // (already answered with 503).
+  std::optional<Responder> Admit(const Request& req, Responder respond);
   std::optional<Response> Gate(const Request& req) const;
   // Parses the body as JSON and then as a record; on failure answers and returns nullopt.
   template <typename R>
@@ -88,6 +92,20 @@ std::optional<Response> WriteHandlers::Gate(const Request& req) const {
                               req.request_id, 5);
   }
   return std::nullopt;
+}
+
+std::optional<Responder> WriteHandlers::Admit(const Request& req, Responder respond) {
+  ctx_.node.WriteStarted();
+  NodeState* node = &ctx_.node;
+  Responder tracked = [node, respond = std::move(respond)](Response r) {
+    node->WriteFinished();
+    respond(std::move(r));
+  };
+  if (auto refusal = Gate(req)) {
+    tracked(std::move(*refusal));
+    return std::nullopt;
+  }
+  return tracked;
 }
 
 void WriteHandlers::Reject(const core::FieldError& e, bool is_assertion, const Request& req,
@@ -147,7 +165,9 @@ void WriteHandlers::Commit(const Request& req, std::vector<PendingWrite> writes,
 }
 
 void WriteHandlers::Assert(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto a = Parse<core::Assertion>(req, respond, &core::AssertionFromJson, true);
   if (!a) return;
   const core::Hash32 id = core::ContentId(*a);
@@ -162,7 +182,9 @@ void WriteHandlers::Assert(const Request& req, Responder respond) {
 }
 
 void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto body = core::ParseJsonBody(req.body);
   if (!body.ok()) return Reject(body.error(), true, req, respond);
   auto items = core::AssertionBatchItemsFromJson(*body);
@@ -220,7 +242,9 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
 }
 
 void WriteHandlers::Vote(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto v = Parse<core::Vote>(req, respond, &core::VoteFromJson, false);
   if (!v) return;
   const core::Hash32 id = core::ContentId(*v);
@@ -234,7 +258,9 @@ void WriteHandlers::Vote(const Request& req, Responder respond) {
 }
 
 void WriteHandlers::Epoch(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto e = Parse<core::Epoch>(req, respond, &core::EpochFromJson, false);
   if (!e) return;
   const core::Hash32 id = core::ContentId(*e);
@@ -248,7 +274,9 @@ void WriteHandlers::Epoch(const Request& req, Responder respond) {
 }
 
 void WriteHandlers::Source(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto s = Parse<core::Source>(req, respond, &core::SourceFromJson, false);
   if (!s) return;
   const core::Hash32 id = core::ContentId(*s);
@@ -261,7 +289,9 @@ void WriteHandlers::Source(const Request& req, Responder respond) {
 }
 
 void WriteHandlers::Retract(const Request& req, Responder respond) {
-  if (auto gate = Gate(req)) return respond(std::move(*gate));
+  auto admitted = Admit(req, std::move(respond));
+  if (!admitted) return;
+  respond = std::move(*admitted);
   auto hash = core::HexDecodeArray<32>(req.path_params.at("hash"));
   if (!hash.ok()) {
     return Reject(core::Malformed(core::error_code::kInvalidHex, "hash", hash.status().message()), false, req,

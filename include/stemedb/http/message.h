@@ -37,6 +37,7 @@ struct Request {
   std::map<std::string, std::string> path_params;
   std::string client_id;  // API key id or remote address: who rate limits count against
   std::string role;       // the API key's role when one was presented and valid
+  std::string rate_limit_header;  // the RateLimit header value the limiter computed
 
   // The value of a header (name in lower case), or nullptr.
   const std::string* Header(std::string_view lower_name) const;

@@ -23,7 +23,16 @@ class NodeState {
 
   explicit NodeState(ops::Registry& metrics);
 
-  void set_mode(NodeMode mode) { mode_.store(mode); }
+  void set_mode(NodeMode mode) {
+    if (mode_.exchange(mode) != mode && mode_listener_) mode_listener_(mode);
+  }
+  // Serving -> draining only; false when the node was not serving.
+  bool BeginDrain() {
+    NodeMode expected = NodeMode::kServing;
+    if (!mode_.compare_exchange_strong(expected, NodeMode::kDraining)) return false;
+    if (mode_listener_) mode_listener_(NodeMode::kDraining);
+    return true;
+  }
   NodeMode mode() const { return mode_.load(); }
   void set_journal_failed_probe(Probe p) { journal_failed_ = std::move(p); }
   void set_storage_degraded_probe(Probe p) { storage_degraded_ = std::move(p); }
@@ -32,6 +41,14 @@ class NodeState {
   bool storage_degraded() const { return storage_degraded_ && storage_degraded_(); }
   bool accepting_writes() const { return mode() == NodeMode::kServing && !journal_failed(); }
 
+  // Writes between their append and their answer; a drain waits for zero.
+  void WriteStarted() { inflight_writes_.fetch_add(1); }
+  void WriteFinished() { inflight_writes_.fetch_sub(1); }
+  int64_t inflight_writes() const { return inflight_writes_.load(); }
+
+  // Called on every mode change (systemd's STOPPING=1 on drain); set before serving.
+  void set_mode_listener(std::function<void(NodeMode)> listener) { mode_listener_ = std::move(listener); }
+
   // "ready", or why not: recovering | journal_failed | draining | storage_degraded.
   std::string Readiness() const;
   // serving | draining | drained | journal_failed | recovering (GET /v1/admin/node).
@@ -39,6 +56,8 @@ class NodeState {
 
  private:
   std::atomic<NodeMode> mode_{NodeMode::kRecovering};
+  std::atomic<int64_t> inflight_writes_{0};
+  std::function<void(NodeMode)> mode_listener_;
   Probe journal_failed_;
   Probe storage_degraded_;
 };

@@ -10,15 +10,16 @@
 #include <thread>
 
 #include "stemedb/build_info.h"
+#include "stemedb/http/admin_routes.h"
+#include "stemedb/http/api_keys.h"
+#include "stemedb/http/api_routes.h"
+#include "stemedb/http/auth_middleware.h"
 #include "stemedb/http/dispatcher.h"
+#include "stemedb/http/rate_limiter.h"
 #include "stemedb/http/node_state.h"
-#include "stemedb/http/ops_routes.h"
 #include "stemedb/http/router.h"
 #include "stemedb/http/server.h"
 #include "stemedb/http/feed.h"
-#include "stemedb/http/query_routes.h"
-#include "stemedb/http/record_routes.h"
-#include "stemedb/http/write_routes.h"
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
 #include "stemedb/ops/process_metrics.h"
@@ -113,19 +114,30 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
     return 1;
   }
   std::unique_ptr<storage::Store> store = std::move(opened).value();
+  bool root_key_generated = false;
+  auto root_digest = http::LoadOrCreateRootKey(config.auth.root_api_key, config.RootKeyFile(), &root_key_generated);
+  if (!root_digest.ok()) {
+    spdlog::critical("cannot start: root API key: {}", root_digest.status().ToString());
+    return 1;
+  }
+  if (root_key_generated) spdlog::warn("generated the root admin API key into {} (mode 0600)", config.RootKeyFile());
+  else if (config.auth.root_api_key.empty()) spdlog::info("root admin API key: {}", config.RootKeyFile());
   node.set_journal_failed_probe([&store] { return store->journal().state() == wal::JournalState::kFailed; });
   node.set_storage_degraded_probe([&store] { return store->degraded(); });
 
-  http::Router router;
-  http::AddOpsRoutes(router, {node, metrics, started, [&store] { return HealthDetails(*store); }});
   http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe};
-  http::AddWriteRoutes(router, api);
-  http::AddQueryRoutes(router, api);
-  http::AddRecordRoutes(router, api);
   http::FeedHub feed(api);
-  feed.AddRoutes(router);
   store->SetApplyListener([&feed](uint64_t last_seq) { feed.Notify(last_seq); });
+  http::AdminApi admin(api, {started, std::chrono::seconds(config.server.shutdown_grace_s)});
+  http::Router router;
+  http::AddApiRoutes(router, api, feed, admin, started, [&store] { return HealthDetails(*store); });
+
   http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight});
+  http::KeyVerifier verifier(store->catalog(), *root_digest);
+  http::AuthMiddleware auth(verifier, *http::AuthModeFromName(config.auth.mode), metrics);
+  http::RateLimitMiddleware rate_limit(config.rate_limit, metrics);
+  dispatcher.Use(&auth);
+  if (config.rate_limit.enabled) dispatcher.Use(&rate_limit);
   http::Server server(ServerOptionsFrom(config), dispatcher, metrics);
 
   if (Status s = server.Start(); !s.ok()) {
@@ -135,20 +147,31 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   spdlog::info("stemedb-api {} (commit {}) listening on {}:{} ({} I/O threads)", build::kVersion, build::kCommit,
                ServerOptionsFrom(config).host, server.port(), ServerOptionsFrom(config).threads);
 
+  // systemd hears of every drain and undrain (Type=notify): STOPPING=1 takes the unit out of
+  // "active" while it drains, READY=1 brings it back.
+  node.set_mode_listener([](http::NodeMode mode) {
+    if (mode == http::NodeMode::kDraining) sd_notify(0, "STOPPING=1\nSTATUS=draining");
+    if (mode == http::NodeMode::kServing) sd_notify(0, "READY=1\nSTATUS=serving");
+  });
   node.set_mode(http::NodeMode::kServing);
-  sd_notify(0, "READY=1\nSTATUS=serving");
 
   int sig = WaitForStopSignal(signals);
   spdlog::info("{}: draining, grace {} s", sig == SIGTERM ? "SIGTERM" : "SIGINT", config.server.shutdown_grace_s);
-  sd_notify(0, "STOPPING=1\nSTATUS=draining");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.server.shutdown_grace_s);
+  // Drain first: new writes get 503 draining (load balancers move on), writes in flight finish.
   node.set_mode(http::NodeMode::kDraining);
+  while (node.inflight_writes() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   server.BeginShutdown();
-  if (!server.WaitForIdle(std::chrono::seconds(config.server.shutdown_grace_s))) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (!server.WaitForIdle(std::max(left, std::chrono::milliseconds(0)))) {
     spdlog::warn("shutdown grace of {} s passed with {} requests in flight; closing them",
                  config.server.shutdown_grace_s, server.inflight());
   }
   server.Stop();
   feed.Stop();
+  admin.Stop();
   if (Status s = store->Close(); !s.ok()) spdlog::error("closing the store: {}", s.ToString());
   node.set_mode(http::NodeMode::kDrained);
   spdlog::info("stopped");

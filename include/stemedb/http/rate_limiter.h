@@ -1,0 +1,82 @@
+#pragma once
+// Token buckets per client and route class (http-api.md, rate limiting).
+//
+// A client is its API key id, else its remote address (set by the auth middleware). Each class
+// (read, write, admin) has a rate (tokens per second) and a burst (bucket size). Every answer of
+// a limited route carries the IETF draft headers
+//   RateLimit-Policy: "write";q=<burst>;w=<burst/rate seconds>
+//   RateLimit: "write";r=<tokens left>;t=<seconds until the bucket is full>
+// and a 429 also Retry-After: the seconds until one token is back, rounded up, never earlier.
+//
+// Memory is bounded: at most max_clients buckets, kept in shards each with its own lock and an
+// LRU list; the least recently seen client of a full shard is evicted (it starts again with a
+// full bucket, which errs towards serving). Health, readiness and metrics are never limited.
+
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stemedb/http/dispatcher.h"
+#include "stemedb/ops/config.h"
+
+namespace stemedb::http {
+
+struct BucketSpec {
+  double rate_per_s;
+  double burst;
+};
+
+struct RateLimitDecision {
+  bool allowed;
+  double remaining;      // tokens left after this request
+  double reset_s;        // until the bucket is full again
+  double retry_after_s;  // when refused: until one token is back
+};
+
+// The buckets alone, with an injectable clock for tests.
+class TokenBuckets {
+ public:
+  using Clock = std::chrono::steady_clock;
+  TokenBuckets(size_t max_clients, size_t shards = 16);
+  RateLimitDecision Take(const std::string& client, int class_index, const BucketSpec& spec, Clock::time_point now);
+  size_t clients() const;
+  uint64_t evictions() const;
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point updated;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::list<std::string> lru;  // most recent first
+    std::unordered_map<std::string, std::pair<Bucket, std::list<std::string>::iterator>> buckets;
+    uint64_t evictions = 0;
+  };
+  size_t per_shard_max_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+class RateLimitMiddleware final : public Middleware {
+ public:
+  RateLimitMiddleware(const ops::RateLimitConfig& config, ops::Registry& metrics);
+  std::optional<Response> Before(Request& request, const Route& route) override;
+  void After(const Request& request, const Route& route, Response& response) override;
+
+ private:
+  static int ClassIndex(RouteClass c);
+  const BucketSpec& Spec(RouteClass c) const { return specs_[ClassIndex(c)]; }
+
+  std::vector<BucketSpec> specs_;  // by ClassIndex
+  TokenBuckets buckets_;
+  std::vector<ops::Counter*> limited_;
+};
+
+// The header values, for tests and for both middleware hooks.
+std::string RateLimitPolicyHeader(const char* class_name, const BucketSpec& spec);
+std::string RateLimitHeader(const char* class_name, const RateLimitDecision& d);
+
+}  // namespace stemedb::http

@@ -1,0 +1,85 @@
+#include "stemedb/http/auth_middleware.h"
+
+#include "stemedb/http/error_response.h"
+
+namespace stemedb::http {
+namespace {
+
+Role NeededRole(RouteClass c) {
+  switch (c) {
+    case RouteClass::kAdmin: return Role::kAdmin;
+    case RouteClass::kWrite: return Role::kWrite;
+    default: return Role::kRead;
+  }
+}
+
+const std::string* PresentedKey(const Request& req, std::string* bearer) {
+  if (const std::string* k = req.Header("x-api-key")) return k;
+  if (const std::string* a = req.Header("authorization")) {
+    if (a->size() > 7 && strncasecmp(a->c_str(), "Bearer ", 7) == 0) {
+      *bearer = a->substr(7);
+      return bearer;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<AuthMode> AuthModeFromName(std::string_view name) {
+  if (name == "off") return AuthMode::kOff;
+  if (name == "admin") return AuthMode::kAdmin;
+  if (name == "all") return AuthMode::kAll;
+  return std::nullopt;
+}
+
+AuthMiddleware::AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::Registry& metrics)
+    : verifier_(verifier),
+      mode_(mode),
+      failures_(metrics.CounterFamily("stemedb_http_auth_failures_total",
+                                      "Requests refused by authentication (401) or authorisation (403).", {"reason"})) {
+  for (const char* r : {"missing_api_key", "invalid_api_key", "forbidden"}) failures_.WithLabels({r});
+}
+
+std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route) {
+  req.client_id = "addr:" + req.remote_address;
+  if (route.route_class == RouteClass::kOps) return std::nullopt;
+  std::string bearer;
+  const std::string* presented = PresentedKey(req, &bearer);
+  std::optional<Identity> identity;
+  if (presented && mode_ != AuthMode::kOff) {
+    identity = verifier_.Verify(*presented);
+    if (!identity) {
+      failures_.WithLabels({"invalid_api_key"}).Inc();
+      Response r = ErrorResponse({401, "invalid_api_key", "the API key is unknown, revoked or malformed", ""}, req.request_id);
+      r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
+      return r;
+    }
+    req.client_id = "key:" + identity->key_id;
+    req.role = RoleName(identity->role);
+  }
+  const Role needed = NeededRole(route.route_class);
+  const bool required = mode_ == AuthMode::kAll || (mode_ == AuthMode::kAdmin && route.route_class == RouteClass::kAdmin);
+  if (!required) return std::nullopt;
+  if (!identity) {
+    failures_.WithLabels({"missing_api_key"}).Inc();
+    Response r = ErrorResponse({401, "missing_api_key",
+                                std::string("this route needs an API key with role ") + RoleName(needed) +
+                                    " (X-API-Key or Authorization: Bearer)",
+                                ""},
+                               req.request_id);
+    r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
+    return r;
+  }
+  if (identity->role < needed) {
+    failures_.WithLabels({"forbidden"}).Inc();
+    return ErrorResponse({403, "forbidden",
+                          std::string("key ") + identity->key_id + " has role " + RoleName(identity->role) +
+                              "; this route needs " + RoleName(needed),
+                          ""},
+                         req.request_id);
+  }
+  return std::nullopt;
+}
+
+}  // namespace stemedb::http
