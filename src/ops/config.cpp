@@ -105,7 +105,7 @@ const KeyTable& Table() {
     // [storage]
     add({"storage", "data_dir", K::kString, "Data directory (RocksDB tier, root.key, default WAL dir)", false, {}, 0, 0}, Bind(&Config::storage, &StorageConfig::data_dir));
     add({"storage", "memory_tier_mb", K::kInt, "Memory tier bound; writes slow down beyond it", false, {}, 16, 1 << 20}, Bind(&Config::storage, &StorageConfig::memory_tier_mb));
-    add({"storage", "cache_mb", K::kInt, "RocksDB block cache", false, {}, 8, 1 << 20}, Bind(&Config::storage, &StorageConfig::cache_mb));
+    add({"storage", "cache_mb", K::kInt, "Read caches: a quarter for RocksDB blocks, the rest for decoded candidate lists", false, {}, 8, 1 << 20}, Bind(&Config::storage, &StorageConfig::cache_mb));
     // [wal]
     add({"wal", "dir", K::kString, "WAL directory; empty means <data_dir>/wal", false, {}, 0, 0}, Bind(&Config::wal, &WalConfig::dir));
     add({"wal", "segment_size_mb", K::kInt, "Segment size before rotation", false, {}, 1, 1024}, Bind(&Config::wal, &WalConfig::segment_size_mb));

@@ -20,7 +20,8 @@ ObjectKey KeyOf(const core::ObjectValue& object) {
 
 }  // namespace
 
-Result<Candidate> ToCandidate(storage::Store& store, const storage::StoredAssertion& s) {
+Candidate ToCandidate(const storage::Store& store, const storage::CachedCandidate& cached) {
+  const storage::StoredAssertion& s = cached.assertion;
   const core::Assertion& a = s.record;
   Candidate c;
   c.id = s.id;
@@ -31,9 +32,9 @@ Result<Candidate> ToCandidate(storage::Store& store, const storage::StoredAssert
   c.confidence = a.confidence;
   c.tier = static_cast<Tier>(a.source_class);
   c.lifecycle = static_cast<Lifecycle>(a.lifecycle);
-  c.signers.reserve(a.signatures.size());
+  c.signers.reserve(std::min(a.signatures.size(), kSignersMax));
   for (const auto& sig : a.signatures) {
-    if (c.signers.size() == kSignersMax) break;
+    if (c.signers.size() == kSignersMax) break;  // the multisig factor saturates long before
     c.signers.push_back(sig.agent_id);
   }
   c.epoch = a.epoch;
@@ -41,30 +42,19 @@ Result<Candidate> ToCandidate(storage::Store& store, const storage::StoredAssert
   c.source_hash = a.source_hash;
   c.valid_from_s = a.valid_from;
   c.valid_until_s = a.valid_until;
+  // Retraction is read live from the catalog, never cached: a retraction shows at once.
   c.source_retracted = a.source_hash && store.catalog().IsRetracted(*a.source_hash);
-  auto votes = store.VoteSummary(s.id);
-  if (!votes.ok()) return votes.status();
-  c.net_votes = votes->net_weight;
+  c.net_votes = cached.votes.net_weight;
   return c;
 }
 
 Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate) {
-  auto ids = store.AssertionsFor(subject, predicate, kCandidatesLoadedMax + 1);
-  if (!ids.ok()) return ids.status();
+  auto set = store.CandidatesFor(subject, predicate, kCandidatesLoadedMax);
+  if (!set.ok()) return set.status();
   LoadedCandidates out;
-  out.truncated = ids->size() > kCandidatesLoadedMax;
-  if (out.truncated) ids->resize(kCandidatesLoadedMax);
-  out.candidates.reserve(ids->size());
-  for (const auto& id : *ids) {
-    auto stored = store.GetAssertion(id);
-    if (!stored.ok()) return stored.status();
-    // An index entry without its record breaks an invariant of the apply step (both go in one
-    // memtable and one RocksDB batch).
-    if (!stored->has_value()) return Status::Corruption("index names assertion " + core::IdHex(id) + " which is not stored");
-    auto c = ToCandidate(store, **stored);
-    if (!c.ok()) return c.status();
-    out.candidates.push_back(std::move(*c));
-  }
+  out.truncated = set->truncated;
+  out.candidates.reserve(set->list->size());
+  for (const auto& cached : *set->list) out.candidates.push_back(ToCandidate(store, cached));
   return out;
 }
 

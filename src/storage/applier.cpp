@@ -61,6 +61,11 @@ Result<WriteOutcome> Applier::Apply(TieredKv::WriteScope& scope, const AnyRecord
   return ApplyServerRecord(scope, record, id, meta);
 }
 
+void Applier::InvalidateCandidates(const core::Assertion& a) {
+  // After the record's entries are in the memtable: see candidate_cache.h for why the order matters.
+  if (cache_) cache_->Invalidate(ix::SubjectPredicatePrefix(a.subject, a.predicate));
+}
+
 void Applier::PutRecord(TieredKv::WriteScope& w, RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
                         const std::string& stored) {
   w.Put(ix::kRecords, ix::RecordKey(kind, id), EncodeRecordValue(meta, stored));
@@ -99,6 +104,7 @@ Result<WriteOutcome> Applier::MergeSigners(TieredKv::WriteScope& w, RecordKind k
   // The record keeps its first seq; the new signers are indexed at this write's seq.
   w.Put(ix::kRecords, ix::RecordKey(kind, id), EncodeRecordValue(value->meta, core::EncodeStored(existing)));
   for (const auto& agent : added) w.Put(ix::kByAgent, ix::IdSeqKey(agent, meta.seq), ix::KindIdValue(kind, id));
+  if constexpr (std::is_same_v<R, core::Assertion>) InvalidateCandidates(existing);
   return Outcome(id, WriteStatus::kCosigned, value->meta);
 }
 
@@ -127,6 +133,7 @@ Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core
   ++agg->assertions;
   w.Put(ix::kAggregates, ix::AgentAggregateKey(author), ix::Encode(*agg));
   STEMEDB_RETURN_IF_ERROR(BumpGlobal(w, 1, 0, 0, 0));
+  InvalidateCandidates(a);
   return Outcome(id, WriteStatus::kCreated, meta);
 }
 
@@ -149,15 +156,16 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
   auto target = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kAssertion, v.assertion_hash));
   if (!target.ok()) return target.status();
   std::optional<core::PublicKey> author;
+  std::optional<core::Assertion> voted_on;
   bool counted = false;
   if (target->has_value()) {
     auto value = DecodeRecordValue(**target);
     if (!value.ok()) return value.status();
     auto decoded = core::DecodeStored(RecordKind::kAssertion, value->stored);
     if (!decoded.ok()) return decoded.status();
-    const auto& assertion = std::get<core::Assertion>(*decoded);
-    author = assertion.signatures.front().agent_id;
-    counted = !HasSigner(assertion.signatures, v.agent_id);
+    voted_on = std::get<core::Assertion>(std::move(decoded).value());
+    author = voted_on->signatures.front().agent_id;
+    counted = !HasSigner(voted_on->signatures, v.agent_id);
   }
 
   const std::string voter_key = ix::AgentAggregateKey(v.agent_id);
@@ -197,6 +205,7 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
   }
   w.Put(ix::kAggregates, voter_key, ix::Encode(*voter));
   STEMEDB_RETURN_IF_ERROR(BumpGlobal(w, 0, 1, 0, 0));
+  if (voted_on) InvalidateCandidates(*voted_on);
   return Outcome(id, WriteStatus::kCreated, meta);
 }
 

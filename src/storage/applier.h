@@ -8,6 +8,7 @@
 
 #include "stemedb/core/record_kind.h"
 #include "stemedb/core/status.h"
+#include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
@@ -17,7 +18,8 @@ namespace stemedb::storage {
 
 class Applier {
  public:
-  Applier(TieredKv& kv, Catalog& catalog) : kv_(kv), catalog_(catalog) {}
+  // `cache` (may be null) is told of every record that changes a candidate list.
+  Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache) : kv_(kv), catalog_(catalog), cache_(cache) {}
 
   // Applies `record` (id precomputed) at `meta`; the caller holds `scope` and advances it.
   Result<WriteOutcome> Apply(TieredKv::WriteScope& scope, const AnyRecord& record, const core::Hash32& id,
@@ -46,8 +48,11 @@ class Applier {
                  const std::string& stored);
   Status BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs, uint64_t sources);
 
+  void InvalidateCandidates(const core::Assertion& a);
+
   TieredKv& kv_;
   Catalog& catalog_;
+  CandidateCache* cache_;
 };
 
 // records column family values: u64le seq | u64le ingested_at_ms | stored record.

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -157,6 +158,9 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_open_files = 512;
+  // One budget for the memtables of every column family, so fourteen families do not mean
+  // fourteen times the write buffer in RSS.
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffers_bytes_max);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);

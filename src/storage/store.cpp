@@ -67,7 +67,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& 
         std::to_string(position->offset) + " (seq " + std::to_string(position->seq) +
         "): WAL segments are missing; restore them (see docs/operations/runbooks/server-wont-start.md)");
   }
-  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_);
+  store->cache_ = std::make_unique<CandidateCache>(options.candidate_cache_bytes, metrics);
+  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_, store->cache_.get());
   STEMEDB_RETURN_IF_ERROR(store->LoadCatalog());
   STEMEDB_RETURN_IF_ERROR(store->Replay(position->offset));
   store->journal_->Start();

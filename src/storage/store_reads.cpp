@@ -125,6 +125,37 @@ Result<std::vector<core::Hash32>> Store::ListIds(core::RecordKind kind, size_t l
   return out;
 }
 
+Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit) {
+  const std::string key = ix::SubjectPredicatePrefix(subject, predicate);
+  CandidateCache::Lookup cached = cache_->Get(key);
+  if (cached.list) {
+    if (cached.list->size() <= limit) return Candidates{cached.list, false};
+    // A smaller limit than the cached list: its first `limit` entries, as the index scan gives.
+    auto head = std::make_shared<CandidateList>(cached.list->begin(), cached.list->begin() + static_cast<ptrdiff_t>(limit));
+    return Candidates{std::move(head), true};
+  }
+  auto ids = AssertionsFor(subject, predicate, limit + 1);
+  if (!ids.ok()) return ids.status();
+  Candidates out;
+  out.truncated = ids->size() > limit;
+  if (out.truncated) ids->resize(limit);
+  auto list = std::make_shared<CandidateList>();
+  list->reserve(ids->size());
+  for (const auto& id : *ids) {
+    auto stored = GetAssertion(id);
+    if (!stored.ok()) return stored.status();
+    // An index entry without its record breaks an invariant of the apply step (both go in one
+    // memtable and one RocksDB batch).
+    if (!stored->has_value()) return Status::Corruption("index names assertion " + core::IdHex(id) + " which is not stored");
+    auto votes = VoteSummary(id);
+    if (!votes.ok()) return votes.status();
+    list->push_back({std::move(**stored), *votes});
+  }
+  out.list = std::move(list);
+  if (!out.truncated) cache_->Insert(key, out.list, cached.generation);
+  return out;
+}
+
 Result<index::VoteAggregate> Store::VoteSummary(const core::Hash32& assertion) {
   auto v = kv_->Get(ix::kAggregates, ix::VoteAggregateKey(assertion));
   if (!v.ok()) return v.status();

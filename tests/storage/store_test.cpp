@@ -253,3 +253,70 @@ TEST(StoreTest, MissingWalSegmentsRefuseToOpen) {
 
 }  // namespace
 }  // namespace stemedb::storage
+
+namespace stemedb::storage {
+namespace {
+
+TEST(StoreCacheTest, CandidateListsFollowWritesVotesAndCosigns) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  core::Assertion a = SignedAssertion({}, {1});
+  const core::Hash32 id = WriteOne(*store, a).id;
+  auto first = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->list->size(), 1u);
+  // A second read is a hit: the same list object.
+  EXPECT_EQ(store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100)->list, first->list);
+  WriteOne(*store, SignedVote(id, 2, 0.5));
+  auto after_vote = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_DOUBLE_EQ((*after_vote->list)[0].votes.net_weight, 0.5);
+  WriteOne(*store, Resigned(a, {1, 3}));
+  auto after_cosign = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_EQ((*after_cosign->list)[0].assertion.record.signatures.size(), 2u);
+  WriteOne(*store, SignedAssertion({.text = "another"}));
+  EXPECT_EQ(store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100)->list->size(), 2u);
+  auto truncated = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 1);
+  EXPECT_TRUE(truncated->truncated);
+}
+
+TEST(StoreCacheTest, AListBuiltBeforeAWriteIsNeverCachedAfterIt) {
+  ops::Registry metrics;
+  CandidateCache cache(1 << 20, metrics);
+  auto miss = cache.Get("k");
+  ASSERT_EQ(miss.list, nullptr);
+  cache.Invalidate("k");  // a write lands while the reader builds its list
+  cache.Insert("k", std::make_shared<CandidateList>(), miss.generation);
+  EXPECT_EQ(cache.Get("k").list, nullptr);
+  auto again = cache.Get("k");
+  cache.Insert("k", std::make_shared<CandidateList>(), again.generation);
+  EXPECT_NE(cache.Get("k").list, nullptr);
+}
+
+TEST(StoreCacheTest, ConcurrentWritersAndQueriesNeverMissAnAcknowledgedWrite) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  std::atomic<int> misses{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        WriteOne(*store, SignedAssertion({.subject = "shared", .text = std::to_string(t) + "/" + std::to_string(i)}));
+        auto c = store->CandidatesFor("shared", "gastroparesis_risk", 10000);
+        // Every thread's own writes so far must be in the list it reads next.
+        int mine = 0;
+        for (const auto& cc : *c->list) {
+          const auto& text = std::get<core::TextObject>(cc.assertion.record.object).value;
+          if (text.rfind(std::to_string(t) + "/", 0) == 0) ++mine;
+        }
+        if (mine != i + 1) misses.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(misses.load(), 0);
+}
+
+}  // namespace
+}  // namespace stemedb::storage

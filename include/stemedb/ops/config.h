@@ -34,7 +34,7 @@ struct TlsConfig {
 struct StorageConfig {
   std::string data_dir = "/var/lib/stemedb";
   int memory_tier_mb = 256;
-  int cache_mb = 256;
+  int cache_mb = 512;
 };
 
 struct WalConfig {

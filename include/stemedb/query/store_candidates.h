@@ -26,8 +26,8 @@ struct LoadedCandidates {
 
 Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate);
 
-// One stored assertion as a candidate (its net votes and retraction flag read from the store).
-Result<Candidate> ToCandidate(storage::Store& store, const storage::StoredAssertion& a);
+// One stored assertion as a candidate (its retraction flag read from the catalog).
+Candidate ToCandidate(const storage::Store& store, const storage::CachedCandidate& cached);
 
 // The engine's Context for one request: trust from the store (memoised for the request), epoch
 // states from the catalog. A storage failure while reading trust is kept in failure(): check

@@ -16,7 +16,8 @@ struct RocksTierOptions {
   std::string dir;
   std::vector<std::string> column_families;  // CfId i is column_families[i]
   size_t block_cache_bytes = 256u << 20;
-  size_t write_buffer_bytes = 32u << 20;
+  size_t write_buffer_bytes = 32u << 20;       // per column family...
+  size_t write_buffers_bytes_max = 128u << 20;  // ...and for all of them together
 };
 
 Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options);

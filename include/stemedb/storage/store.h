@@ -17,6 +17,7 @@
 #include "stemedb/core/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
+#include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
@@ -30,7 +31,8 @@ struct StoreOptions {
   std::string data_dir;  // RocksDB lives in <data_dir>/rocksdb
   wal::JournalOptions journal;
   TieredKvOptions kv;
-  size_t block_cache_bytes = 256u << 20;
+  size_t block_cache_bytes = 128u << 20;
+  size_t candidate_cache_bytes = 384u << 20;
   // Tests wrap the RocksDB tier (fault injection); nullptr: the tier as opened.
   std::function<std::unique_ptr<Tier>(std::unique_ptr<Tier>)> wrap_tier;
 };
@@ -92,6 +94,13 @@ class Store {
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
   // Record ids of a kind in id order after `after` (exclusive): listing epochs and sources.
   Result<std::vector<core::Hash32>> ListIds(core::RecordKind kind, size_t limit, const std::optional<core::Hash32>& after);
+  // Every assertion of subject+predicate (log order) with its votes, from the candidate cache
+  // when it can; at most `limit` (truncated says whether more exist).
+  struct Candidates {
+    std::shared_ptr<const CandidateList> list;
+    bool truncated = false;
+  };
+  Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit);
   Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
   Result<AgentSummary> Agent(const core::PublicKey& agent);
   Result<double> Trust(const core::PublicKey& agent);
@@ -116,6 +125,7 @@ class Store {
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;
+  std::unique_ptr<CandidateCache> cache_;
   std::unique_ptr<class Applier> applier_;
   std::function<void(uint64_t)> apply_listener_;
   std::atomic<bool> closed_{false};

@@ -67,7 +67,9 @@ storage::StoreOptions StoreOptionsFrom(const ops::Config& c) {
   o.journal.log_fsync_errors = c.wal.log_fsync_errors;
   o.kv.memory_tier_bytes_max = static_cast<size_t>(c.storage.memory_tier_mb) << 20;
   o.kv.memtable_bytes_flush = std::max<size_t>(1u << 20, o.kv.memory_tier_bytes_max / 16);
-  o.block_cache_bytes = static_cast<size_t>(c.storage.cache_mb) << 20;
+  const size_t cache_bytes = static_cast<size_t>(c.storage.cache_mb) << 20;
+  o.block_cache_bytes = cache_bytes / 4;
+  o.candidate_cache_bytes = cache_bytes - o.block_cache_bytes;
   return o;
 }
 
