@@ -27,6 +27,11 @@ core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int
   a.timestamp = spec.timestamp;
   a.source_class = spec.source_class;
   a.lifecycle = spec.lifecycle;
+  a.source_hash = spec.source_hash;
+  a.epoch = spec.epoch;
+  a.parent_hash = spec.parent_hash;
+  a.valid_from = spec.valid_from;
+  a.valid_until = spec.valid_until;
   return Resigned(std::move(a), signers);
 }
 

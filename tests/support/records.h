@@ -2,7 +2,9 @@
 // Signed records for tests: deterministic agents (seed = n) and builders that sign what they
 // build. The JSON of a record for HTTP tests is core::ToJson(record).
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "stemedb/core/ed25519.h"
 #include "stemedb/core/records.h"
@@ -20,6 +22,11 @@ struct AssertionSpec {
   int64_t timestamp = 1700000000;
   core::SourceClass source_class = core::SourceClass::kCommunity;
   core::Lifecycle lifecycle = core::Lifecycle::kProposed;
+  std::optional<core::Hash32> source_hash;
+  std::optional<core::Hash32> epoch;
+  std::optional<core::Hash32> parent_hash;
+  std::optional<int64_t> valid_from;
+  std::optional<int64_t> valid_until;
 };
 
 // An assertion signed by each agent in `signers` (the first is the author).
