@@ -2,11 +2,11 @@
 
 #include "stemedb/http/query_routes.h"
 
-#include <charconv>
 #include <chrono>
 
 #include "stemedb/core/hex.h"
 #include "stemedb/http/api_errors.h"
+#include "stemedb/http/query_cursor.h"
 #include "stemedb/http/query_params.h"
 #include "stemedb/ops/json_writer.h"
 #include "stemedb/query/layered.h"
@@ -90,18 +90,6 @@ std::optional<ReadRequest> ParseReadRequest(const QueryParams& p, bool predicate
   return r;
 }
 
-// Cursors are opaque to clients; inside they are an offset ("o<n>") into a ranking, or the last
-// predicate returned ("p<hex>") when paging one resolution per predicate.
-std::string OffsetCursor(uint64_t offset) { return "o" + std::to_string(offset); }
-std::string PredicateCursor(std::string_view predicate) { return "p" + core::HexEncode(predicate); }
-
-std::optional<uint64_t> ParseOffsetCursor(const std::string& cursor) {
-  if (cursor.empty() || cursor[0] != 'o') return std::nullopt;
-  auto v = ParseDecimal(std::string_view(cursor).substr(1));
-  if (!v || *v > query::kCandidatesLoadedMax) return std::nullopt;
-  return v;
-}
-
 ApiError BadCursor() { return {400, "invalid_cursor", "cursor: not a cursor this query returned", "cursor"}; }
 
 class QueryHandlers {
@@ -125,10 +113,12 @@ class QueryHandlers {
     latency_.WithLabels({endpoint}).Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  // One lens resolution of subject+predicate as JSON members; an error Response on failure.
+  // One lens resolution of subject+predicate as JSON members, the page of `limit` candidates
+  // from page.offset, over what page.at saw; an error Response on failure.
   std::optional<Response> ResolveOne(const Request& req, const ReadRequest& rr, const std::string& predicate,
-                                     const query::LensRequest& lens, uint64_t offset, uint64_t limit,
+                                     const query::LensRequest& lens, const RankingCursor& page, uint64_t limit,
                                      ops::JsonWriter& w, bool* more);
+  ReadSnapshot Now() const { return {ctx_.store.last_applied_seq(), NowSeconds()}; }
 
   ApiContext& ctx_;
   ops::Family<ops::Counter>& queries_;
@@ -137,17 +127,19 @@ class QueryHandlers {
 
 std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const ReadRequest& rr,
                                                   const std::string& predicate, const query::LensRequest& lens,
-                                                  uint64_t offset, uint64_t limit, ops::JsonWriter& w, bool* more) {
+                                                  const RankingCursor& page, uint64_t limit, ops::JsonWriter& w,
+                                                  bool* more) {
   auto loaded = query::LoadCandidates(ctx_.store, rr.subject, predicate);
   if (!loaded.ok()) return StatusResponse(loaded.status(), req.request_id);
-  query::StoreContext sc(ctx_.store, NowSeconds(), rr.decay);
+  std::erase_if(loaded->candidates, [&](const query::Candidate& c) { return c.seq > page.at.seq_max; });
+  query::StoreContext sc(ctx_.store, page.at.now_s, rr.decay);
   auto result = query::Resolve(loaded->candidates, lens, sc.context());
   if (!sc.failure().ok()) return StatusResponse(sc.failure(), req.request_id);
   if (!result.ok()) return StatusResponse(result.status(), req.request_id);
   // Page through the ranking; the winner and the scores always describe the whole of it.
   auto& ranked = result->ranked;
-  *more = offset + limit < ranked.size();
-  ranked.erase(ranked.begin(), ranked.begin() + std::min<size_t>(offset, ranked.size()));
+  *more = page.offset + limit < ranked.size();
+  ranked.erase(ranked.begin(), ranked.begin() + std::min<size_t>(page.offset, ranked.size()));
   if (ranked.size() > limit) ranked.resize(limit);
   w.Key("subject").String(rr.subject);
   w.Key("predicate").String(predicate);
@@ -178,25 +170,27 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
   ops::JsonWriter w(body);
   w.BeginObject();
   if (rr->predicate) {
-    uint64_t offset = 0;
+    // Read the snapshot before the candidates: everything up to its seq is applied and loaded.
+    RankingCursor page{0, Now()};
     if (!cursor.empty()) {
-      auto v = ParseOffsetCursor(cursor);
-      if (!v) return respond(ErrorResponse(BadCursor(), req.request_id));
-      offset = *v;
+      auto parsed = ParseRankingCursor(cursor);
+      if (!parsed) return respond(ErrorResponse(BadCursor(), req.request_id));
+      page = *parsed;
     }
     bool more = false;
-    if (auto err = ResolveOne(req, *rr, *rr->predicate, lens, offset, *limit, w, &more)) return respond(std::move(*err));
+    if (auto err = ResolveOne(req, *rr, *rr->predicate, lens, page, *limit, w, &more)) return respond(std::move(*err));
     w.Key("next_cursor");
-    if (more) w.String(OffsetCursor(offset + *limit));
+    if (more) w.String(EncodeRankingCursor({page.offset + *limit, page.at}));
     else w.Null();
   } else {
     // One resolution per predicate of the subject, `limit` predicates a page.
     std::string after;
     if (!cursor.empty()) {
-      auto decoded = cursor[0] == 'p' ? core::HexDecode(cursor.substr(1)) : Result<std::string>(Status::InvalidArgument(""));
-      if (!decoded.ok()) return respond(ErrorResponse(BadCursor(), req.request_id));
-      after = *decoded;
+      auto parsed = ParsePredicateCursor(cursor);
+      if (!parsed) return respond(ErrorResponse(BadCursor(), req.request_id));
+      after = *parsed;
     }
+    const RankingCursor first_page{0, Now()};
     auto predicates = ctx_.store.PredicatesOf(rr->subject, *limit + 1, after);
     if (!predicates.ok()) return respond(StatusResponse(predicates.status(), req.request_id));
     const bool more = predicates->size() > *limit;
@@ -207,12 +201,14 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
     for (const auto& predicate : *predicates) {
       bool unused = false;
       w.BeginObject();
-      if (auto err = ResolveOne(req, *rr, predicate, lens, 0, kLimitDefault, w, &unused)) return respond(std::move(*err));
+      if (auto err = ResolveOne(req, *rr, predicate, lens, first_page, kLimitDefault, w, &unused)) {
+        return respond(std::move(*err));
+      }
       w.EndObject();
     }
     w.EndArray();
     w.Key("next_cursor");
-    if (more) w.String(PredicateCursor(predicates->back()));
+    if (more) w.String(EncodePredicateCursor(predicates->back()));
     else w.Null();
   }
   w.EndObject();

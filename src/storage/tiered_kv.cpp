@@ -270,7 +270,7 @@ Result<AppliedPosition> TieredKv::Checkpoint(const std::string& dir) {
 }
 
 AppliedPosition TieredKv::applied_position() const {
-  return {applied_offset_.load(std::memory_order_relaxed), applied_seq_.load(std::memory_order_relaxed)};
+  return {applied_offset_.load(std::memory_order_acquire), applied_seq_.load(std::memory_order_acquire)};
 }
 
 AppliedPosition TieredKv::persisted_position() const {

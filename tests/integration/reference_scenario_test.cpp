@@ -77,15 +77,17 @@ class ReferenceScenarioHttpTest : public ::testing::Test {
     delete daemon_;
   }
 
-  std::string Read(const std::string& path, std::vector<std::pair<std::string, std::string>> extra = {}) {
+  // GET path for the scenario's subject and predicate; notes the time of the answer.
+  json Read(const std::string& path, std::vector<std::pair<std::string, std::string>> extra = {}) {
     std::vector<std::pair<std::string, std::string>> params = {{"subject", sc::kSubject}, {"predicate", sc::kPredicate}};
     params.insert(params.end(), extra.begin(), extra.end());
-    return Target(path, params);
+    json r = api_.Ok(Target(path, params));
+    now_s_ = NowS();
+    return r;
   }
   json Lens(const std::string& lens, std::vector<std::pair<std::string, std::string>> extra = {}) {
     extra.emplace_back("lens", lens);
-    json r = api_.Ok(Read("/v1/query", extra));
-    now_s_ = NowS();
+    json r = Read("/v1/query", extra);
     EXPECT_EQ(r["lens"], lens);
     EXPECT_EQ(r["candidates_count"], sc::ReferenceClaims().size());
     EXPECT_EQ(r["candidates"].size(), sc::ReferenceClaims().size());
@@ -166,7 +168,7 @@ TEST_F(ReferenceScenarioHttpTest, EpochLensWithoutEpochsIsItsInnerLens) {
 }
 
 TEST_F(ReferenceScenarioHttpTest, SkepticIsContestedWithFourClaims) {
-  json r = api_.Ok(Read("/v1/skeptic"));
+  json r = Read("/v1/skeptic");
   const auto w = Weights(&sc::AuthorityWeight);
   EXPECT_EQ(r["status"], "contested");
   EXPECT_NEAR(r["conflict_score"].get<double>(), sc::Entropy(w), kDecayedTolerance);
@@ -184,7 +186,7 @@ TEST_F(ReferenceScenarioHttpTest, SkepticIsContestedWithFourClaims) {
 }
 
 TEST_F(ReferenceScenarioHttpTest, LayeredHasFourTiersThatDisagreeAndRareWins) {
-  json r = api_.Ok(Read("/v1/layered"));
+  json r = Read("/v1/layered");
   const std::vector<std::pair<std::string, std::string>> tiers = {
       {"regulatory", "rare"}, {"clinical", "no_signal"}, {"community", "significant"}, {"anecdotal", "none"}};
   ASSERT_EQ(r["tiers"].size(), tiers.size());
@@ -201,7 +203,7 @@ TEST_F(ReferenceScenarioHttpTest, LayeredHasFourTiersThatDisagreeAndRareWins) {
 
 TEST_F(ReferenceScenarioHttpTest, AsOfStepThreeShowsTwoClaimsOnly) {
   const std::string as_of = std::to_string(posted_->as_of_ms);
-  json r = api_.Ok(Read("/v1/skeptic", {{"as_of", as_of}}));
+  json r = Read("/v1/skeptic", {{"as_of", as_of}});
   // now = as_of for decay.
   const auto w = sc::GroupWeights(sc::KnownAtStep3(sc::ReferenceClaims()), &sc::AuthorityWeight, posted_->start_s,
                                   int64_t(posted_->as_of_ms / 1000), true);
@@ -211,7 +213,7 @@ TEST_F(ReferenceScenarioHttpTest, AsOfStepThreeShowsTwoClaimsOnly) {
   EXPECT_NEAR(r["claims"][1]["support"].get<double>(), w.at("no_signal"), kExactTolerance);
   EXPECT_NEAR(r["conflict_score"].get<double>(), sc::Entropy(w), kExactTolerance);
   EXPECT_EQ(r["status"], "contested");
-  json q = api_.Ok(Read("/v1/query", {{"as_of", as_of}}));
+  json q = Read("/v1/query", {{"as_of", as_of}});
   EXPECT_EQ(q["candidates_count"], 2);
   ExpectWinner(q, "no_signal");  // the newer of the two
 }

@@ -52,11 +52,12 @@ class TieredKv {
     explicit WriteScope(TieredKv& kv) : kv_(kv), lock_(kv.writer_mu_) {}
     ~WriteScope() { kv_.AfterWrite(); }
     void Put(CfId cf, std::string_view key, std::string_view value) { kv_.active_->Put(cf, key, value); }
-    // Every entry of the record ending at this position is in.
+    // Every entry of the record ending at this position is in. Release: a reader that sees
+    // the seq (acquire) sees every entry up to it.
     void Advance(const AppliedPosition& p) {
       kv_.position_ = p;
-      kv_.applied_offset_.store(p.offset, std::memory_order_relaxed);
-      kv_.applied_seq_.store(p.seq, std::memory_order_relaxed);
+      kv_.applied_offset_.store(p.offset, std::memory_order_release);
+      kv_.applied_seq_.store(p.seq, std::memory_order_release);
     }
 
    private:
