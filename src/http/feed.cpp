@@ -2,8 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stemedb/core/hex.h"
-#include "stemedb/core/record_json.h"
+#include "record_json.h"
 #include "stemedb/http/api_errors.h"
 #include "stemedb/http/query_params.h"
 
@@ -18,14 +17,6 @@ constexpr uint64_t kLimitMax = 1000;
 constexpr size_t kScanEntriesMax = 10'000;  // log entries one request or one push looks at
 constexpr size_t kPushEventsMax = 256;      // events in one SSE chunk
 constexpr auto kKeepAlive = std::chrono::seconds(15);
-
-json FeedItem(const storage::StoredAssertion& a) {
-  json j = core::ToJson(a.record);
-  j["id"] = core::IdHex(a.id);
-  j["seq"] = a.meta.seq;
-  j["ingested_at"] = a.meta.ingested_at_ms;
-  return j;
-}
 
 // Assertions with seq > after whose subject starts with prefix, at most `limit`, looking at no
 // more than kScanEntriesMax log entries. *scanned_to is the last seq looked at.
@@ -46,6 +37,18 @@ Result<std::vector<storage::StoredAssertion>> ReadFeed(storage::Store& store, ui
     out.push_back(std::move(**a));
   }
   return out;
+}
+
+// The SSE events of `assertions`, one per assertion: `id:` its seq, `data:` the assertion as
+// GET /v1/assertions/{id} returns it.
+Result<std::string> EventsChunk(storage::Store& store, const std::vector<storage::StoredAssertion>& assertions) {
+  std::string chunk;
+  for (const auto& a : assertions) {
+    auto item = AssertionJson(store, a);
+    if (!item.ok()) return item.status();
+    chunk += "id: " + std::to_string(a.meta.seq) + "\nevent: assertion\ndata: " + item->dump() + "\n\n";
+  }
+  return chunk;
 }
 
 }  // namespace
@@ -158,13 +161,14 @@ void FeedHub::Loop() {
           deliver(std::nullopt);  // the client reconnects with Last-Event-ID
           continue;
         }
+        auto chunk = EventsChunk(ctx_.store, *events);
+        if (!chunk.ok()) {
+          deliver(std::nullopt);
+          continue;
+        }
         f->after = scanned_to;
-        if (!events->empty()) {
-          std::string chunk;
-          for (const auto& a : *events) {
-            chunk += "id: " + std::to_string(a.meta.seq) + "\nevent: assertion\ndata: " + FeedItem(a).dump() + "\n\n";
-          }
-          deliver(std::move(chunk));
+        if (!chunk->empty()) {
+          deliver(std::move(*chunk));
           continue;
         }
       }
@@ -197,7 +201,11 @@ void FeedHub::Handle(const Request& req, Responder respond) {
     auto items = ReadFeed(ctx_.store, *after, *limit, prefix, &scanned_to);
     if (!items.ok()) return respond(StatusResponse(items.status(), req.request_id));
     json list = json::array();
-    for (const auto& a : *items) list.push_back(FeedItem(a));
+    for (const auto& a : *items) {
+      auto item = AssertionJson(ctx_.store, a);  // the same object as GET /v1/assertions/{id}
+      if (!item.ok()) return respond(StatusResponse(item.status(), req.request_id));
+      list.push_back(std::move(*item));
+    }
     // next_after lets a client page past entries the filter skipped without rescanning them.
     return respond(JsonResponse(200, json{{"assertions", std::move(list)}, {"next_after", scanned_to}}.dump()));
   }
