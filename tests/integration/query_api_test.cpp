@@ -233,6 +233,46 @@ TEST_F(QueryApiTest, LaterPagesAreResolvedAtTheFirstPagesSnapshot) {
   EXPECT_EQ(next["conflict_score"], by_confidence["conflict_score"]);
 }
 
+// Each read fills the candidate cache; each write after it must show in the next read at once.
+TEST_F(QueryApiTest, VotesCosignsTrustAndEpochsShowAtOnce) {
+  core::Epoch e1 = SignedEpoch("e1");
+  api_.Epoch(e1);
+  core::Assertion x = SignedAssertion({.subject = "live", .predicate = "p", .text = "x", .confidence = 0.8, .epoch = core::ContentId(e1)}, {1});
+  const std::string y = Post({.subject = "live", .predicate = "p", .text = "y", .confidence = 0.7}, {2});
+  const std::string x_id = api_.Assert(x)["id"];
+  auto candidate = [](const json& r, const std::string& id) {
+    for (const json& c : r["candidates"]) {
+      if (c["id"] == id) return c;
+    }
+    return json();
+  };
+
+  EXPECT_EQ(Query("live", {{"lens", "vote"}})["winner"]["id"], x_id);  // 0.8 against 0.7
+  api_.Vote(SignedVote(core::ContentId(x), 3, -1.0));
+  json voted = Query("live", {{"lens", "vote"}});
+  EXPECT_EQ(voted["winner"]["id"], y);  // x's support is 0.8 * max(0, 1 - 1) = 0
+  EXPECT_EQ(candidate(voted, x_id)["net_votes"], -1.0);
+
+  EXPECT_EQ(Query("live", {{"lens", "consensus"}})["resolution_confidence"], 0.5);  // one agent each
+  EXPECT_EQ(api_.Assert(Resigned(x, {4, 5}))["status"], "cosigned");
+  json cosigned = Query("live", {{"lens", "consensus"}});
+  EXPECT_EQ(cosigned["winner"]["id"], x_id);  // three signing agents against one
+  EXPECT_EQ(candidate(cosigned, x_id)["signers_count"], 3);
+
+  Params authority = {{"lens", "authority"}, {"decay", "false"}};
+  EXPECT_DOUBLE_EQ(candidate(Query("live", authority), y)["weight"].get<double>(), 0.7 * 0.3 * 0.5);
+  const std::string agent2 = core::IdHex(Agent(2).public_key());
+  ASSERT_EQ(api_.connection().Request("PUT", "/v1/admin/agents/" + agent2 + "/trust", R"({"score":1.0})",
+                                      {{"X-API-Key", RootKey(daemon_)}})->status, 200);
+  EXPECT_DOUBLE_EQ(candidate(Query("live", authority), y)["weight"].get<double>(), 0.7 * 0.3 * 1.0);
+
+  EXPECT_EQ(Query("live", {{"lens", "epoch"}})["candidates_count"], 2);
+  api_.Epoch(SignedEpoch("e2", core::ContentId(e1)));
+  json superseded = Query("live", {{"lens", "epoch"}});
+  EXPECT_EQ(superseded["candidates_count"], 1);  // x's epoch is superseded now
+  EXPECT_EQ(superseded["winner"]["id"], y);
+}
+
 TEST_F(QueryApiTest, UnknownAndMissingParametersAreRefusedByName) {
   for (const char* path : {"/v1/query", "/v1/skeptic", "/v1/layered"}) {
     json e = api_.Error(std::string(path) + "?subject=s&predicte=p", 400);
