@@ -5,10 +5,17 @@
 
 namespace stemedb::testing {
 
-core::Ed25519KeyPair Agent(int n) {
-  core::Seed seed;
-  seed.fill(static_cast<uint8_t>(n));
-  return core::Ed25519KeyPair(seed);
+const core::Ed25519KeyPair& Agent(int n) {
+  static const std::vector<core::Ed25519KeyPair> agents = [] {
+    std::vector<core::Ed25519KeyPair> all;
+    for (int i = 0; i < 256; ++i) {
+      core::Seed seed;
+      seed.fill(static_cast<uint8_t>(i));
+      all.emplace_back(seed);
+    }
+    return all;
+  }();
+  return agents[static_cast<uint8_t>(n)];
 }
 
 core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers) {

@@ -11,8 +11,9 @@
 
 namespace stemedb::testing {
 
-// The agent with seed bytes all equal to n (n = 1, 2, ...): stable across runs.
-core::Ed25519KeyPair Agent(int n);
+// The agent with seed bytes all equal to n (n = 1..255): stable across runs. Derived once per
+// process, so tests that sign many records pay only for the signatures.
+const core::Ed25519KeyPair& Agent(int n);
 
 struct AssertionSpec {
   std::string subject = "drugs/semaglutide";
