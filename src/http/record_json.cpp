@@ -2,10 +2,35 @@
 
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
+#include "stemedb/query/types.h"
 
 namespace stemedb::http {
 
 using nlohmann::json;
+
+namespace {
+
+// Children looked at for has_later_stage; an assertion with more revisions than this is a
+// pathological lineage, and the flag then speaks for the first ones only.
+constexpr size_t kChildrenCheckedMax = 64;
+
+// True when a stored child moves the assertion on to a later lifecycle stage, which replaces it
+// in the lenses (lenses.md); a same-stage revision is a competing claim and does not.
+Result<bool> HasLaterStage(storage::Store& store, const storage::StoredAssertion& a) {
+  auto children = store.ChildrenOf(a.id, kChildrenCheckedMax);
+  if (!children.ok()) return children.status();
+  for (const auto& id : *children) {
+    auto child = store.GetAssertion(id);
+    if (!child.ok()) return child.status();
+    if (child->has_value() && query::IsLaterLifecycleStage(static_cast<query::Lifecycle>(a.record.lifecycle),
+                                                           static_cast<query::Lifecycle>((*child)->record.lifecycle))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<json> AssertionJson(storage::Store& store, const storage::StoredAssertion& a) {
   json j = core::ToJson(a.record);
@@ -18,10 +43,10 @@ Result<json> AssertionJson(storage::Store& store, const storage::StoredAssertion
   auto votes = store.VoteSummary(a.id);
   if (!votes.ok()) return votes.status();
   j["votes"] = {{"count", votes->count}, {"net_weight", votes->net_weight}};
-  auto children = store.ChildrenOf(a.id, 1);
-  if (!children.ok()) return children.status();
+  auto later = HasLaterStage(store, a);
+  if (!later.ok()) return later.status();
   const bool retracted = a.record.source_hash && store.catalog().IsRetracted(*a.record.source_hash);
-  j["flags"] = {{"source_retracted", retracted}, {"has_later_stage", !children->empty()}};
+  j["flags"] = {{"source_retracted", retracted}, {"has_later_stage", *later}};
   return j;
 }
 

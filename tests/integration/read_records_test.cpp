@@ -153,6 +153,17 @@ TEST_F(ReadRecordsTest, TraceShowsLineageSourceSignersVotesAndEpochChain) {
   ExpectIdErrors(api_, "/v1/trace/", "id");
 }
 
+// has_later_stage: a child at a later lifecycle stage replaces its parent in the lenses; a
+// same-stage revision competes with it and does not.
+TEST_F(ReadRecordsTest, OnlyALaterStageChildMarksItsParent) {
+  core::Assertion draft = SignedAssertion({.text = "draft"});
+  api_.Assert(draft);
+  api_.Assert(SignedAssertion({.text = "draft, revised", .parent_hash = core::ContentId(draft)}, {2}));
+  EXPECT_EQ(api_.Ok("/v1/assertions/" + Hex(core::ContentId(draft)))["flags"]["has_later_stage"], false);
+  api_.Assert(SignedAssertion({.text = "draft", .lifecycle = Lifecycle::kUnderReview, .parent_hash = core::ContentId(draft)}));
+  EXPECT_EQ(api_.Ok("/v1/assertions/" + Hex(core::ContentId(draft)))["flags"]["has_later_stage"], true);
+}
+
 TEST_F(ReadRecordsTest, EpochsListAndReadWithSupersededBy) {
   std::vector<core::Hash32> ids;
   core::Epoch first = SignedEpoch("2023");
