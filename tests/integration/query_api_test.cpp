@@ -142,14 +142,10 @@ TEST_F(QueryApiTest, EpochSourceClassAndValidAtFilters) {
 }
 
 TEST_F(QueryApiTest, AsOfIsKnowledgeTimeAndDecayCanBeTurnedOff) {
-  const int64_t year_ago = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count() - 365 * 86400;
+  const int64_t year_ago = UnixNowS() - 365 * 86400;
   json early = api_.Assert(SignedAssertion({.subject = "t", .predicate = "p", .text = "early", .timestamp = year_ago}));
   const uint64_t as_of = early["ingested_at"];
-  while (uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count()) <= as_of) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  WaitForClockPast(as_of);
   const std::string late = Post({.subject = "t", .predicate = "p", .text = "late", .timestamp = year_ago + 1});
   EXPECT_EQ(CandidateIds("t"), (std::set<std::string>{early["id"], late}));
   EXPECT_EQ(CandidateIds("t", {{"as_of", std::to_string(as_of)}}), (std::set<std::string>{early["id"]}));
@@ -204,8 +200,7 @@ TEST_F(QueryApiTest, CursorPagingVisitsEveryCandidateExactlyOnce) {
 // Later pages rank what the first page saw, at the first page's time: a write in between does
 // not shift them (no repeat, no gap), and decay does not move on (votes still count at once).
 TEST_F(QueryApiTest, LaterPagesAreResolvedAtTheFirstPagesSnapshot) {
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNowS();
   std::vector<std::string> ids;  // oldest first
   for (int i = 0; i < 4; ++i) {
     ids.push_back(Post({.subject = "snap", .predicate = "p", .text = "v" + std::to_string(i), .confidence = 0.9 - 0.1 * i,

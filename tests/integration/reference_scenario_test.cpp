@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <map>
-#include <thread>
 
 #include "stemedb/core/hex.h"
 #include "support/api.h"
@@ -20,12 +18,6 @@ namespace {
 
 using nlohmann::json;
 namespace sc = scenario;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t NowS() { return NowMs() / 1000; }
 
 // The decayed figures move by ~1e-8 per second of request time; the test reads its own clock
 // right after each answer, a second or so from the server's.
@@ -40,13 +32,12 @@ struct Posted {
 
 Posted PostScenario(Api& api) {
   Posted p;
-  p.start_s = NowS() - sc::kStartBeforeNowS;
+  p.start_s = UnixNowS() - sc::kStartBeforeNowS;
   uint64_t last_ingested_ms = 0;
   for (const sc::Claim& c : sc::ReferenceClaims()) {
     if (c.step > 3 && p.as_of_ms == 0) {
       p.as_of_ms = last_ingested_ms;
-      // The next write must be known strictly later than as_of: wait for the clock to move on.
-      while (uint64_t(NowMs()) <= p.as_of_ms) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      WaitForClockPast(p.as_of_ms);  // the next write is known strictly later than as_of
     }
     json r = api.Assert(SignedAssertion({.subject = sc::kSubject,
                                          .predicate = sc::kPredicate,
@@ -82,7 +73,7 @@ class ReferenceScenarioHttpTest : public ::testing::Test {
     std::vector<std::pair<std::string, std::string>> params = {{"subject", sc::kSubject}, {"predicate", sc::kPredicate}};
     params.insert(params.end(), extra.begin(), extra.end());
     json r = api_.Ok(Target(path, params));
-    now_s_ = NowS();
+    now_s_ = UnixNowS();
     return r;
   }
   json Lens(const std::string& lens, std::vector<std::pair<std::string, std::string>> extra = {}) {

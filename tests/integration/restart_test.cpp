@@ -228,8 +228,7 @@ TEST(RestartTest, TwoHundredThousandAssertionsSurviveSigkillUnchanged) {
     WriteTheRest(d, api, data, epoch, source);
     timer.Done("write");
     // Every write is acknowledged, so known by now: as_of now sees them all, and fixes `now`.
-    const uint64_t as_of_ms = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch()).count());
+    const uint64_t as_of_ms = uint64_t(UnixNowMs());
     reads = FixedReads(data, as_of_ms);
     answers = Answers(api, reads);
     counts = Counts(api);

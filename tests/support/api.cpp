@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
 #include "support/process.h"
@@ -107,5 +110,14 @@ json Api::Retract(const core::Hash32& source, const std::string& reason, const s
 }
 
 std::vector<std::string> UnlimitedArgs() { return {"--rate-limit-enabled", "false"}; }
+
+int64_t UnixNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void WaitForClockPast(uint64_t ms) {
+  while (uint64_t(UnixNowMs()) <= ms) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 }  // namespace stemedb::testing

@@ -60,4 +60,10 @@ class Api {
 // The daemon flags integration tests of the read side use: no rate limit in the way.
 std::vector<std::string> UnlimitedArgs();
 
+// The wall clock, as the daemon stamps ingested_at (ms) and as timestamps count (s).
+int64_t UnixNowMs();
+inline int64_t UnixNowS() { return UnixNowMs() / 1000; }
+// Returns once the clock has passed `ms`: a write after it is known strictly later (as_of).
+void WaitForClockPast(uint64_t ms);
+
 }  // namespace stemedb::testing
