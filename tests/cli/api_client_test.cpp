@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/usage_error.h"
+#include "cli/error_message.h"
 #include "cli/view_flags.h"
 
 namespace stemedb::cli {

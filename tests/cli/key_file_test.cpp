@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/usage_error.h"
+#include "cli/error_message.h"
 #include "stemedb/core/hex.h"
 #include "support/process.h"
 #include "support/temp_dir.h"

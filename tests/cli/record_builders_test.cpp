@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "cli/usage_error.h"
+#include "cli/error_message.h"
 #include "stemedb/core/canonical_encoding.h"
 #include "stemedb/core/signature_check.h"
 #include "support/records.h"

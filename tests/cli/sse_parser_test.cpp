@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/usage_error.h"
+#include "cli/error_message.h"
 
 namespace stemedb::cli {
 namespace {
