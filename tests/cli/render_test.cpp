@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text_fields.h"
+
 namespace stemedb::cli {
 namespace {
 
@@ -11,6 +13,7 @@ const std::string kA(64, 'a');
 const std::string kB(64, 'b');
 
 bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::HasField;
 
 TEST(RenderTest, ScalarsAndObjects) {
   EXPECT_EQ(Scalar(json()), "-");
@@ -31,11 +34,17 @@ TEST(RenderTest, FieldsFlattenNestedMembers) {
                      {"object", {{"type", "text"}, {"value", "rare"}}},
                      {"signers", json::array({kA})}};
   EXPECT_EQ(RenderFields(node),
-            "object               rare\n"
-            "signers              " + kA + "\n"
-            "state                serving\n"
-            "wal.head_offset      42\n"
+            "object                rare\n"
+            "signers               " + kA + "\n"
+            "state                 serving\n"
+            "wal.head_offset       42\n"
             "wal.segments[0].name  s1\n");
+}
+
+TEST(RenderTest, AssertionLeavesSignaturesToTheSigners) {
+  const json a = {{"id", kA}, {"signatures", json::array({{{"agent_id", kB}, {"signature", "00"}}})},
+                  {"signers", json::array({kB})}};
+  EXPECT_EQ(RenderAssertion(a), "id       " + kA + "\nsigners  " + kB + "\n");
 }
 
 TEST(RenderTest, QueryShowsWinnerCandidatesWarningsAndNextPage) {
@@ -46,7 +55,7 @@ TEST(RenderTest, QueryShowsWinnerCandidatesWarningsAndNextPage) {
                        {"conflict_score", 0}, {"candidates_count", 1}, {"candidates", json::array({candidate})},
                        {"warnings", json::array({{{"message", "epoch e has no record"}}})}, {"next_cursor", "o100"}};
   const std::string out = RenderQuery(answer);
-  EXPECT_TRUE(Has(out, "winner                 rare  " + kA)) << out;
+  EXPECT_TRUE(HasField(out, "winner", "rare  " + kA)) << out;
   EXPECT_TRUE(Has(out, "#  OBJECT  CONFIDENCE  EFFECTIVE  CLASS     LIFECYCLE  VOTES  ID")) << out;
   EXPECT_TRUE(Has(out, "1  rare    0.8         0.75       clinical  approved   1      " + kA)) << out;
   EXPECT_TRUE(Has(out, "warning: epoch e has no record\n")) << out;
@@ -62,13 +71,13 @@ TEST(RenderTest, SkepticAndLayered) {
                                                  {"share", 0.6}, {"assertions", json::array({kA, kB})},
                                                  {"tiers", json::array({"clinical", "community"})}}})}};
   const std::string s = RenderSkeptic(skeptic);
-  EXPECT_TRUE(Has(s, "status          contested")) << s;
+  EXPECT_TRUE(HasField(s, "status", "contested")) << s;
   EXPECT_TRUE(Has(s, "rare    1.5      0.6    2           clinical, community")) << s;
   const json layered = {{"winner", nullptr}, {"cross_tier_conflict", false},
                         {"tiers", json::array({{{"tier", "expert"}, {"winner", nullptr}, {"conflict_score", 0},
                                                 {"candidates_count", 0}}})}};
   const std::string l = RenderLayered(layered);
-  EXPECT_TRUE(Has(l, "winner               (none)")) << l;
+  EXPECT_TRUE(HasField(l, "winner", "(none)")) << l;
   EXPECT_TRUE(Has(l, "expert  (none)  0         0")) << l;
 }
 

@@ -48,7 +48,7 @@ void AddGet(CLI::App& app, const GlobalOptions& options) {
   auto id = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("get", "Show an assertion with its votes and flags (GET /v1/assertions/{id})");
   cmd->add_option("ID", *id, "The assertion's id (64 hex)")->required();
-  cmd->callback([&options, id] { GetAndPrint(options, "/v1/assertions/" + client::PercentEncode(*id), RenderFields); });
+  cmd->callback([&options, id] { GetAndPrint(options, "/v1/assertions/" + client::PercentEncode(*id), RenderAssertion); });
 }
 
 void AddTrace(CLI::App& app, const GlobalOptions& options) {

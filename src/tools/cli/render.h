@@ -19,6 +19,7 @@ void AppendNextPage(std::string& out, const nlohmann::json& next, const char* fl
 // Any answer as aligned "name  value" lines, nested members as dotted names.
 std::string RenderFields(const nlohmann::json& answer);
 
+std::string RenderAssertion(const nlohmann::json& answer);  // GET /v1/assertions/{id}
 std::string RenderQuery(const nlohmann::json& answer);    // GET /v1/query
 std::string RenderSkeptic(const nlohmann::json& answer);  // GET /v1/skeptic
 std::string RenderLayered(const nlohmann::json& answer);  // GET /v1/layered

@@ -51,6 +51,12 @@ void AddList(TextTable& table, const char* label, const json& items, LineFn line
 
 }  // namespace
 
+std::string RenderAssertion(const json& answer) {
+  json shown = answer;
+  if (shown.is_object() && shown.contains("signers")) shown.erase("signatures");  // signers names the agents
+  return RenderFields(shown);
+}
+
 std::string RenderTrace(const json& answer) {
   TextTable table;
   table.AddRow({"assertion", ClaimLine(Member(answer, "assertion"))});

@@ -19,7 +19,8 @@ std::string Summary(const json& answer, std::initializer_list<const char*> names
   json summary = json::object();
   for (const char* name : names) {
     const json& value = Member(answer, name);
-    if (!value.is_null()) summary[name] = std::string(name) == "winner" ? json(Winner(value)) : value;
+    if (std::string_view(name) == "winner") summary[name] = Winner(value);  // "(none)" when null
+    else if (!value.is_null()) summary[name] = value;
   }
   return RenderFields(summary);
 }

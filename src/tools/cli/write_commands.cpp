@@ -1,8 +1,9 @@
 // `stemedb assert | vote | epoch | source`: build the record from flags, sign it with the key
 // files, post it and print the server's answer (record_builders.h).
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "cli_error.h"
 #include "commands.h"
@@ -41,7 +42,7 @@ void PostRecord(const GlobalOptions& options, const char* path, const nlohmann::
 
 std::string ReadContentFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) UsageError("--content-file " + path + ": cannot open");
+  if (!in) UsageError("--content-file " + path + ": cannot open: " + std::strerror(errno));
   std::string content(kContentFileBytesMax + 1, '\0');
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
   if (in.bad()) UsageError("--content-file " + path + ": cannot read");
