@@ -374,6 +374,9 @@ TEST(CliTest, ServerFromTheEnvironmentAndHelpWithExitCodes) {
   EXPECT_EQ(RunCli({}).exit_code, kExitUsage);
   EXPECT_EQ(RunCli({"frobnicate"}).exit_code, kExitUsage);
   EXPECT_EQ(RunCli({"keys"}).exit_code, kExitUsage);
+  ProcessResult both = RunCli({"feed", "--follow", "--limit", "3"});
+  EXPECT_EQ(both.exit_code, kExitUsage);
+  EXPECT_TRUE(Has(both.out, "--limit excludes --follow")) << both.out;
 }
 
 }  // namespace

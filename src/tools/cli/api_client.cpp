@@ -75,7 +75,10 @@ void ApiClient::OpenStream(const std::string& target) {
   if (Status s = connection_->SendRequest("GET", target, "", headers); !s.ok()) Unreachable(s);
   auto header = connection_->ReadResponseHeader();
   if (!header.ok()) Unreachable(header.status());
-  if (Success(header->status)) return;
+  if (Success(header->status)) {
+    if (header->Header("transfer-encoding").find("chunked") != std::string::npos) return;
+    throw CliError(kExitUnreachable, "the server at " + url_ + " answered GET " + target + " without a stream");
+  }
   if (Status s = connection_->ReadBody(*header); !s.ok()) Unreachable(s);
   throw CliError(kExitRefused, DescribeRefusal(*header));
 }

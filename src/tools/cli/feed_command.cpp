@@ -42,9 +42,10 @@ void AddFeedCommand(CLI::App& app, const GlobalOptions& options) {
   auto f = std::make_shared<FeedFlags>();
   CLI::App* cmd = app.add_subcommand("feed", "Assertions in log order; --follow streams new ones until interrupted");
   cmd->add_option("--after", f->after, "Start after this seq (default 0: from the beginning)");
-  cmd->add_option("--limit", f->limit, "Assertions a page, 1..1000 (default 100; not with --follow)");
+  auto* limit = cmd->add_option("--limit", f->limit, "Assertions a page, 1..1000 (default 100)");
   cmd->add_option("--subject-prefix", f->subject_prefix, "Only subjects starting with this");
-  cmd->add_flag("--follow", f->follow, "Keep the stream open and print assertions as they become durable");
+  cmd->add_flag("--follow", f->follow, "Keep the stream open and print assertions as they become durable")
+      ->excludes(limit);
   cmd->callback([&options, f] {
     client::RequestTarget target("/v1/feed");
     AddParam(target, "after", f->after);
