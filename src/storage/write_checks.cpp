@@ -81,9 +81,8 @@ CheckResult CheckVote(Store& store, const core::Vote& v) {
   return std::optional<FieldError>();
 }
 
-CheckResult CheckEpoch(Store& store, const core::Epoch& e, const core::Hash32& id) {
+CheckResult CheckEpoch(const Catalog& catalog, const core::Epoch& e, const core::Hash32& id) {
   if (!e.supersedes) return std::optional<FieldError>();
-  const Catalog& catalog = store.catalog();
   if (!catalog.EpochKnown(*e.supersedes)) {
     return std::optional(Error(FieldError::Kind::kInvalid, core::error_code::kUnknownEpoch, "supersedes",
                                "no stored epoch has id " + core::IdHex(*e.supersedes)));

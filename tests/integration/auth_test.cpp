@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stemedb/core/record_json.h"
+#include "support/api.h"
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"
@@ -15,12 +16,6 @@ namespace stemedb::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string RootKey(const Daemon& d) {
-  std::string k = ReadFile(d.data_dir() + "/root.key");
-  while (!k.empty() && (k.back() == '\n' || k.back() == '\r')) k.pop_back();
-  return k;
-}
 
 int Status(client::HttpConnection& c, const std::string& method, const std::string& path, const std::string& key = "",
            const std::string& body = "") {

@@ -11,6 +11,7 @@
 
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
+#include "support/api.h"
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"
@@ -19,12 +20,6 @@ namespace stemedb::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string RootKey(const Daemon& d) {
-  std::string k = ReadFile(d.data_dir() + "/root.key");
-  while (!k.empty() && k.back() == '\n') k.pop_back();
-  return k;
-}
 
 std::string AssertionBody(const std::string& subject, const std::string& text) {
   return core::ToJson(SignedAssertion({.subject = subject, .text = text})).dump();
