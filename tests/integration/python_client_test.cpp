@@ -21,6 +21,7 @@ TEST(PythonClientTest, LiveSuitePassesAgainstTheDaemon) {
                                  std::chrono::seconds(300));
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find("OK"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("skipped"), std::string::npos) << "every live test must run:\n" << run.out;
 }
 
 }  // namespace

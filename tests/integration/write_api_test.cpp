@@ -48,10 +48,13 @@ TEST_F(WriteApiTest, AssertIsCreatedThenExistsThenCosigned) {
   ASSERT_TRUE(first.body["ingested_at"].is_number_unsigned());
   EXPECT_GT(first.body["ingested_at"].get<uint64_t>(), 1'600'000'000'000u) << "unix milliseconds";
 
-  // The same content and signers: nothing new, the original's seq and time.
+  // The same content and signers: nothing new, the original's seq and time, and nothing
+  // appended to the WAL either (architecture.md: duplicates are found before the append).
+  const StoreCounts stored_once = Counts();
   JsonReply again = ExpectWrite(*c_, a, 200, "exists");
   EXPECT_EQ(again.body["seq"], first.body["seq"]);
   EXPECT_EQ(again.body["ingested_at"], first.body["ingested_at"]);
+  EXPECT_EQ(Counts(), stored_once);
 
   // The same content signed by a new agent: one assertion with two signers.
   ExpectWrite(*c_, Resigned(a, {2}), 200, "cosigned");
