@@ -102,9 +102,11 @@ TEST_F(WriteApiTest, BatchReportsEachItemAndWritesTheValidOnesInOneCommit) {
 
   // The valid items, in order, with consecutive seqs: one append of three records.
   const uint64_t first_seq = results[0]["seq"];
-  for (size_t k = 0; size_t i : {0u, 2u, 3u}) {
+  const size_t valid[] = {0, 2, 3};
+  for (size_t k = 0; k < std::size(valid); ++k) {
+    const size_t i = valid[k];
     EXPECT_EQ(results[i]["status"], "created") << i;
-    EXPECT_EQ(results[i]["seq"], first_seq + k++) << i;
+    EXPECT_EQ(results[i]["seq"], first_seq + k) << i;
     EXPECT_EQ(results[i]["ingested_at"], results[0]["ingested_at"]) << "one group commit, one time";
     EXPECT_EQ(Read("/v1/assertions/" + results[i]["id"].get<std::string>())["seq"], results[i]["seq"]);
   }
