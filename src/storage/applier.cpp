@@ -1,6 +1,5 @@
 #include "applier.h"
 
-#include <algorithm>
 #include <cstring>
 
 #include "stemedb/core/check.h"
@@ -43,10 +42,6 @@ Result<T> LoadOr(TieredKv& kv, ix::Cf cf, const std::string& key, Result<T> (*de
 
 WriteOutcome Outcome(const core::Hash32& id, WriteStatus status, const StoredMeta& meta) {
   return {id, status, meta.seq, meta.ingested_at_ms};
-}
-
-bool HasSigner(const std::vector<core::SignatureEntry>& sigs, const core::PublicKey& agent) {
-  return std::any_of(sigs.begin(), sigs.end(), [&](const auto& s) { return s.agent_id == agent; });
 }
 
 }  // namespace

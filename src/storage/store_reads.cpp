@@ -22,6 +22,29 @@ Result<std::optional<Stored<R>>> Store::GetRecord(core::RecordKind kind, const c
   return std::optional<Stored<R>>(Stored<R>{id, rv->meta, std::get<R>(std::move(record).value())});
 }
 
+template <typename R>
+Result<std::optional<WriteOutcome>> Store::Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id) {
+  auto stored = GetRecord<R>(kind, id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<WriteOutcome>();
+  if constexpr (requires { incoming.signatures; }) {
+    for (const auto& s : incoming.signatures) {
+      if (!HasSigner((*stored)->record.signatures, s.agent_id)) return std::optional<WriteOutcome>();
+    }
+  }
+  const StoredMeta& meta = (*stored)->meta;
+  return std::optional(WriteOutcome{id, WriteStatus::kExists, meta.seq, meta.ingested_at_ms});
+}
+
+Result<std::optional<WriteOutcome>> Store::StoredUnchanged(const PendingWrite& w) {
+  using core::RecordKind;
+  if (const auto* a = std::get_if<core::Assertion>(&w.record)) return Unchanged(RecordKind::kAssertion, *a, w.id);
+  if (const auto* v = std::get_if<core::Vote>(&w.record)) return Unchanged(RecordKind::kVote, *v, w.id);
+  if (const auto* e = std::get_if<core::Epoch>(&w.record)) return Unchanged(RecordKind::kEpoch, *e, w.id);
+  if (const auto* s = std::get_if<core::Source>(&w.record)) return Unchanged(RecordKind::kSource, *s, w.id);
+  return std::optional<WriteOutcome>();  // retractions and the server's records: the apply step decides
+}
+
 Result<std::optional<StoredAssertion>> Store::GetAssertion(const core::Hash32& id) {
   return GetRecord<core::Assertion>(core::RecordKind::kAssertion, id);
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stemedb/core/record_json.h"
+#include "support/api.h"
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"

@@ -11,6 +11,7 @@
 
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
+#include "support/api.h"
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"

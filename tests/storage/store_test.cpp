@@ -99,6 +99,33 @@ TEST(StoreTest, SameContentIsIdempotentAndNewSignersCosign) {
   EXPECT_EQ(store->AssertionsFor("drugs/semaglutide", "gastroparesis_risk", 100)->size(), 1u);
 }
 
+// Records stored already with all their signers are answered from the store, not appended;
+// mixed with new ones, the outcomes stay in request order.
+TEST(StoreTest, UnchangedDuplicatesAreNotAppended) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  const core::Assertion a = SignedAssertion({}, {1, 2});
+  const core::Hash32 id = core::ContentId(a);
+  const core::Epoch e = SignedEpoch("e");
+  const core::Source s{.uri = "https://example.org"};
+  WriteSync(*store, {a, SignedVote(id, 3, 1.0), e, s});
+  const uint64_t head = store->journal().head_offset();
+  Written again = WriteSync(*store, {Resigned(a, {2}), SignedVote(id, 3, 1.0), e, s});
+  ASSERT_TRUE(again.status.ok());
+  for (const WriteOutcome& o : again.outcomes) EXPECT_EQ(o.status, WriteStatus::kExists);
+  EXPECT_EQ(again.outcomes[0].seq, 1u);
+  EXPECT_EQ(store->journal().head_offset(), head);
+
+  Written mixed = WriteSync(*store, {a, SignedAssertion({.text = "new"}), Resigned(a, {3})});
+  ASSERT_EQ(mixed.outcomes.size(), 3u);
+  EXPECT_EQ(mixed.outcomes[0].status, WriteStatus::kExists);
+  EXPECT_EQ(mixed.outcomes[1].status, WriteStatus::kCreated);
+  EXPECT_EQ(mixed.outcomes[2].status, WriteStatus::kCosigned);
+  EXPECT_EQ(mixed.outcomes[2].id, id);
+  EXPECT_GT(store->journal().head_offset(), head);
+}
+
 TEST(StoreTest, EffectiveVotesAndTrust) {
   TempDir dir;
   ops::Registry metrics;
