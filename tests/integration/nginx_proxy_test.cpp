@@ -17,6 +17,7 @@
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"
+#include "support/shipped_file.h"
 
 namespace stemedb::testing {
 namespace {
@@ -26,9 +27,7 @@ using nlohmann::json;
 const std::string kSiteFile = std::string(STEMEDB_SOURCE_DIR) + "/deploy/nginx/stemedb.conf";
 
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  size_t at = text.find(from);
-  ASSERT_NE(at, std::string::npos) << "stemedb.conf no longer contains: " << from;
-  for (; at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+  ReplaceInShippedFile(text, from, to, kSiteFile);
 }
 
 // An nginx prefix in a temporary directory: the shipped site, a certificate for 127.0.0.1, and
@@ -48,10 +47,7 @@ struct NginxPrefix {
   }
 
   void Write(uint16_t upstream_port) {
-    auto gen = RunProcess({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                           "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
-                           dir.Sub("key.pem"), "-out", cert()});
-    ASSERT_EQ(gen.exit_code, 0) << gen.out;
+    WriteSelfSignedCertificate(cert(), dir.Sub("key.pem"));
     std::string site = ReadFile(kSiteFile);
     const std::string https_listen = "listen 127.0.0.1:" + std::to_string(https_port);
     const std::string http_listen = "listen 127.0.0.1:" + std::to_string(http_port);

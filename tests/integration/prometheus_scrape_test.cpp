@@ -15,6 +15,7 @@
 #include "support/daemon.h"
 #include "support/process.h"
 #include "support/records.h"
+#include "support/shipped_file.h"
 
 namespace stemedb::testing {
 namespace {
@@ -32,13 +33,6 @@ const std::map<std::string, std::string> kRunbooks = {
     {"StemeDBDown", "stemedb-down"},                  {"NodeDraining", "node-draining"},
     {"MemoryExhaustion", "memory-exhaustion"},
 };
-
-// Replaces `from` (which must occur) by `to` everywhere.
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  size_t at = text.find(from);
-  ASSERT_NE(at, std::string::npos) << "prometheus.yml no longer contains: " << from;
-  for (; at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
-}
 
 // GET on Prometheus's API; the parsed "data", or null while it is not answering yet.
 json Api(uint16_t port, const std::string& target) {
@@ -75,10 +69,10 @@ TEST(PrometheusScrapeTest, ScrapesALiveDaemonAndLoadsTheAlerts) {
 
   TempDir dir;
   std::string config = ReadFile(kPrometheusDir + "/prometheus.yml");
-  ReplaceAll(config, "\"127.0.0.1:18180\"", "\"127.0.0.1:" + std::to_string(d.port()) + "\"");
-  ReplaceAll(config, "scrape_interval: 15s", "scrape_interval: 1s");
-  ReplaceAll(config, "evaluation_interval: 15s", "evaluation_interval: 1s");
-  ReplaceAll(config, "- alerts.yml", "- " + kPrometheusDir + "/alerts.yml");
+  ReplaceInShippedFile(config, "\"127.0.0.1:18180\"", "\"127.0.0.1:" + std::to_string(d.port()) + "\"", "prometheus.yml");
+  ReplaceInShippedFile(config, "scrape_interval: 15s", "scrape_interval: 1s", "prometheus.yml");
+  ReplaceInShippedFile(config, "evaluation_interval: 15s", "evaluation_interval: 1s", "prometheus.yml");
+  ReplaceInShippedFile(config, "- alerts.yml", "- " + kPrometheusDir + "/alerts.yml", "prometheus.yml");
   WriteFile(dir.Sub("prometheus.yml"), config);
   const uint16_t port = FreeLoopbackPort();
   BackgroundProcess prometheus({"prometheus", "--config.file=" + dir.Sub("prometheus.yml"),
