@@ -16,7 +16,7 @@ TEST(PythonClientTest, LiveSuitePassesAgainstTheDaemon) {
   Daemon d({.args = {"--rate-limit-enabled", "false"}});
   const std::string script = std::string(STEMEDB_SOURCE_DIR) + "/tests/clients/python/test_live.py";
   // Loopback only: a proxy from the environment must not see the requests.
-  ProcessResult run = RunProcess({"python3", "-B", script, d.url(), "--api-key", RootKey(d)},
+  ProcessResult run = RunProcess({"python3", "-B", script, d.url(), "--api-key", d.RootKey()},
                                  {"NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost"},
                                  std::chrono::seconds(300));
   EXPECT_EQ(run.exit_code, 0) << run.out;

@@ -15,13 +15,7 @@ namespace stemedb::testing {
 
 using nlohmann::json;
 
-std::string RootKey(const Daemon& d) {
-  std::string key = ReadFile(d.data_dir() + "/root.key");
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-  return key;
-}
-
-client::Headers AdminHeaders(const Daemon& d) { return {{"X-API-Key", RootKey(d)}}; }
+client::Headers AdminHeaders(const Daemon& d) { return {{"X-API-Key", d.RootKey()}}; }
 
 JsonReply ParsedReply(Result<client::HttpResponse> r) {
   JsonReply reply;

@@ -12,8 +12,7 @@
 
 namespace stemedb::testing {
 
-// The root admin key the daemon generated into <data_dir>/root.key.
-std::string RootKey(const Daemon& d);
+// X-API-Key with the daemon's root admin key.
 client::Headers AdminHeaders(const Daemon& d);
 
 // A response with its body parsed (null when the body is not JSON). status is -1 and

@@ -88,12 +88,6 @@ std::string Daemon::Log() const {
   return log;
 }
 
-std::string Daemon::RootKey() const {
-  std::string key = ReadFile(data_dir_ + "/root.key");
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-  return key;
-}
-
 ProcessResult RunApi(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   std::vector<std::string> argv = {STEMEDB_API_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -50,8 +50,6 @@ class Daemon {
   // Everything the daemon logged so far (stdout, stderr, and its log file if any).
   std::string Log() const;
   const std::string& log_path() const { return log_path_; }
-  // The root admin API key the daemon generated into <data dir>/root.key (X-API-Key).
-  std::string RootKey() const;
 
  private:
   void Start();
