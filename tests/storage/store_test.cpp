@@ -307,6 +307,35 @@ TEST(StoreCacheTest, CandidateListsFollowWritesVotesAndCosigns) {
   EXPECT_TRUE(truncated->truncated);
 }
 
+TEST(StoreCacheTest, CandidateEntriesOnDiskCarryVotesAndCosigners) {
+  // After a restart the cache is empty: candidates come from the by_subject_predicate entries
+  // alone, so those must have been rewritten by every vote and co-signature.
+  TempDir dir;
+  core::Assertion a = SignedAssertion({}, {1});
+  core::Hash32 id;
+  {
+    ops::Registry metrics;
+    auto store = OpenStore(Options(dir), metrics);
+    id = WriteOne(*store, a).id;
+    WriteOne(*store, SignedVote(id, 2, 0.5));
+    WriteOne(*store, SignedVote(id, 3, -1.0));
+    WriteOne(*store, Resigned(a, {1, 4}));
+    ASSERT_TRUE(store->Close().ok());
+  }
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  auto got = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->list->size(), 1u);
+  const CachedCandidate& c = (*got->list)[0];
+  EXPECT_EQ(c.assertion.id, id);
+  EXPECT_EQ(c.assertion.meta.seq, 1u);
+  EXPECT_EQ(c.votes.count, 2u);
+  EXPECT_DOUBLE_EQ(c.votes.net_weight, -0.5);
+  EXPECT_EQ(c.assertion.record.signatures.size(), 2u);
+  EXPECT_EQ(store->VoteSummary(id)->count, 2u);
+}
+
 TEST(StoreCacheTest, AListBuiltBeforeAWriteIsNeverCachedAfterIt) {
   ops::Registry metrics;
   CandidateCache cache(1 << 20, metrics);
