@@ -155,12 +155,7 @@ Result<std::string> HttpConnection::ReadChunk() {
   return data;
 }
 
-Result<HttpResponse> HttpConnection::ReadResponse(bool head_request) {
-  auto header = ReadResponseHeader();
-  if (!header.ok()) return header;
-  HttpResponse r = std::move(*header);
-  if (r.status == 100) return ReadResponse(head_request);
-  if (head_request) return r;
+Status HttpConnection::ReadBody(HttpResponse& r) {
   if (Lower(r.Header("transfer-encoding")) == "chunked") {
     for (;;) {
       auto chunk = ReadChunk();
@@ -174,11 +169,21 @@ Result<HttpResponse> HttpConnection::ReadResponse(bool head_request) {
     STEMEDB_RETURN_IF_ERROR(ReadExact(length, r.body));
   }
   if (Lower(r.Header("connection")) == "close") Close();
+  return Status::OK();
+}
+
+Result<HttpResponse> HttpConnection::ReadResponse(bool head_request) {
+  auto header = ReadResponseHeader();
+  if (!header.ok()) return header;
+  HttpResponse r = std::move(*header);
+  if (r.status == 100) return ReadResponse(head_request);
+  if (head_request) return r;
+  STEMEDB_RETURN_IF_ERROR(ReadBody(r));
   return r;
 }
 
-Result<HttpResponse> HttpConnection::Request(const std::string& method, const std::string& target,
-                                             const std::string& body, const Headers& headers) {
+std::string HttpConnection::FormatRequest(const std::string& method, const std::string& target,
+                                          const std::string& body, const Headers& headers) const {
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host_ + "\r\n";
   bool has_content_type = false;
   for (const auto& [name, value] : headers) {
@@ -191,6 +196,17 @@ Result<HttpResponse> HttpConnection::Request(const std::string& method, const st
   }
   req += "\r\n";
   req += body;
+  return req;
+}
+
+Status HttpConnection::SendRequest(const std::string& method, const std::string& target, const std::string& body,
+                                   const Headers& headers) {
+  return SendRaw(FormatRequest(method, target, body, headers));
+}
+
+Result<HttpResponse> HttpConnection::Request(const std::string& method, const std::string& target,
+                                             const std::string& body, const Headers& headers) {
+  const std::string req = FormatRequest(method, target, body, headers);
   // A kept-alive connection the server closed meanwhile fails on first use: retry once on a
   // fresh one. Only when nothing of the response was read, so a request is never sent twice
   // after the server saw it... except for that race, which is why callers treat writes as

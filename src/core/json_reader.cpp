@@ -145,6 +145,16 @@ bool JsonReader::BooleanValue(const json& v, const std::string& path) {
 
 int64_t JsonReader::TimeValue(const json& v, const std::string& path) {
   if (failed()) return 0;
+  // An integer too large for 64 bits (99999999999999999999) reaches us as a double; its problem
+  // is the range, not a fraction, so say that.
+  if (v.is_number_float()) {
+    const double seconds = v.get<double>();
+    const bool integral = std::isfinite(seconds) && seconds == std::trunc(seconds);
+    if (integral && (seconds < kTimestampMin || seconds > kTimestampMax)) {
+      errors_.Report(TimestampOutOfRange(path, NumberForMessage(seconds)));
+      return 0;
+    }
+  }
   if (!v.is_number_integer()) {
     ReportWrongType(v, path, "an integer (unix seconds)");
     return 0;

@@ -168,6 +168,12 @@ FieldResult<std::vector<json>> AssertionBatchItemsFromJson(const json& body) {
     return Malformed(error_code::kWrongType, "assertions",
                      "expected an array, got " + std::string(JsonTypeName(*items)));
   }
+  // An empty batch writes nothing and answers 200 with no results: a client bug (an unfilled
+  // buffer) that would otherwise look like success.
+  if (items->empty()) {
+    return Invalid(error_code::kEmptyBatch, "assertions",
+                   "a batch holds 1.." + std::to_string(kBatchRecordsMax) + " items, got none");
+  }
   if (items->size() > kBatchRecordsMax) {
     return Invalid(error_code::kBatchTooLarge, "assertions",
                    std::to_string(items->size()) + " items exceed the limit of " +

@@ -35,8 +35,7 @@ Dispatcher::Dispatcher(const Router& router, ops::Registry& metrics, DispatcherO
 
 void Dispatcher::Handle(Request& request, Responder respond) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string* client_id = request.Header("x-request-id");
-  request.request_id = client_id && IsAcceptableRequestId(*client_id) ? *client_id : NewRequestId();
+  request.request_id = ChooseRequestId(request.Header("x-request-id"));
 
   RouteMatch match = router_.Match(request.method, request.path);
   if (match.kind == RouteMatch::Kind::kNotFound) {

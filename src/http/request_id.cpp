@@ -26,4 +26,8 @@ bool IsAcceptableRequestId(std::string_view id) {
   return true;
 }
 
+std::string ChooseRequestId(const std::string* client_id) {
+  return client_id && IsAcceptableRequestId(*client_id) ? *client_id : NewRequestId();
+}
+
 }  // namespace stemedb::http

@@ -225,7 +225,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     server_.metrics.protocol_errors.WithLabels({reason}).Inc();
     refused_ = true;
     reading_ = false;
-    Response r = ErrorResponse({status, code, std::move(message), ""}, NewRequestId());
+    // Answered before the dispatcher sees the request: the id is chosen here, and carried in the
+    // header as on every other response. The header may be cut short (a limit stopped it), so
+    // only the fields read so far are searched.
+    std::optional<std::string> client_id;
+    if (parser_) {
+      auto field = parser_->get().find("x-request-id");
+      if (field != parser_->get().end()) client_id = std::string(field->value());
+    }
+    const std::string request_id = ChooseRequestId(client_id ? &*client_id : nullptr);
+    Response r = ErrorResponse({status, code, std::move(message), ""}, request_id);
+    r.SetHeader("X-Request-Id", request_id);
     r.close_connection = true;
     busy_ = true;
     head_only_ = false;

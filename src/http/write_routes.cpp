@@ -265,7 +265,7 @@ void WriteHandlers::Epoch(const Request& req, Responder respond) {
   if (!e) return;
   const core::Hash32 id = core::ContentId(*e);
   if (!Verified(req, respond, core::VerifySignatures(*e, id), false)) return;
-  if (!Checked(req, respond, storage::CheckEpoch(ctx_.store, *e, id), false)) return;
+  if (!Checked(req, respond, storage::CheckEpoch(ctx_.store.catalog(), *e, id), false)) return;
   std::vector<PendingWrite> writes;
   writes.push_back({std::move(*e), id});
   Commit(req, std::move(writes), std::move(respond), [](const std::vector<WriteOutcome>& o) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "stemedb/build_info.h"
+#include "stemedb/ops/memory_limit.h"
 
 namespace stemedb::ops {
 namespace {
@@ -91,6 +92,9 @@ void RegisterProcessMetrics(Registry& registry) {
     w.Sample("process_open_fds", OpenFds());
     w.Header("process_max_fds", MetricType::kGauge, "Maximum number of open file descriptors.");
     w.Sample("process_max_fds", MaxFds());
+    w.Header("stemedb_memory_limit_bytes", MetricType::kGauge,
+             "Memory the process may use: its cgroup's memory.max (systemd MemoryMax=), else physical memory.");
+    w.Sample("stemedb_memory_limit_bytes", MemoryLimitBytes());
   });
 }
 

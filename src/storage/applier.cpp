@@ -1,11 +1,11 @@
 #include "applier.h"
 
-#include <algorithm>
 #include <cstring>
 
 #include "stemedb/core/check.h"
 #include "stemedb/core/stored_record.h"
 #include "stemedb/index/aggregates.h"
+#include "stemedb/index/candidate_entry.h"
 #include "stemedb/index/column_families.h"
 #include "stemedb/index/keys.h"
 
@@ -45,10 +45,6 @@ WriteOutcome Outcome(const core::Hash32& id, WriteStatus status, const StoredMet
   return {id, status, meta.seq, meta.ingested_at_ms};
 }
 
-bool HasSigner(const std::vector<core::SignatureEntry>& sigs, const core::PublicKey& agent) {
-  return std::any_of(sigs.begin(), sigs.end(), [&](const auto& s) { return s.agent_id == agent; });
-}
-
 }  // namespace
 
 Result<WriteOutcome> Applier::Apply(TieredKv::WriteScope& scope, const AnyRecord& record, const core::Hash32& id,
@@ -68,8 +64,19 @@ void Applier::InvalidateCandidates(const core::Assertion& a) {
 
 void Applier::PutRecord(TieredKv::WriteScope& w, RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
                         const std::string& stored) {
-  w.Put(ix::kRecords, ix::RecordKey(kind, id), EncodeRecordValue(meta, stored));
-  w.Put(ix::kBySeq, ix::SeqKey(meta.seq), ix::KindIdValue(kind, id));
+  PutRecordValue(w, kind, id, meta.seq, EncodeRecordValue(meta, stored));
+}
+
+void Applier::PutRecordValue(TieredKv::WriteScope& w, RecordKind kind, const core::Hash32& id, uint64_t seq,
+                             std::string_view record_value) {
+  w.Put(ix::kRecords, ix::RecordKey(kind, id), record_value);
+  w.Put(ix::kBySeq, ix::SeqKey(seq), ix::KindIdValue(kind, id));
+}
+
+void Applier::PutCandidateEntry(TieredKv::WriteScope& w, const core::Assertion& a, const core::Hash32& id,
+                                uint64_t seq, std::string_view record_value, const ix::VoteAggregate& votes) {
+  w.Put(ix::kBySubjectPredicate, ix::SubjectPredicateKey(a.subject, a.predicate, seq),
+        ix::EncodeCandidateEntry(id, votes, record_value));
 }
 
 Status Applier::BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs,
@@ -102,9 +109,15 @@ Result<WriteOutcome> Applier::MergeSigners(TieredKv::WriteScope& w, RecordKind k
   }
   if (added.empty()) return Outcome(id, WriteStatus::kExists, value->meta);
   // The record keeps its first seq; the new signers are indexed at this write's seq.
-  w.Put(ix::kRecords, ix::RecordKey(kind, id), EncodeRecordValue(value->meta, core::EncodeStored(existing)));
+  const std::string record_value = EncodeRecordValue(value->meta, core::EncodeStored(existing));
+  w.Put(ix::kRecords, ix::RecordKey(kind, id), record_value);
   for (const auto& agent : added) w.Put(ix::kByAgent, ix::IdSeqKey(agent, meta.seq), ix::KindIdValue(kind, id));
-  if constexpr (std::is_same_v<R, core::Assertion>) InvalidateCandidates(existing);
+  if constexpr (std::is_same_v<R, core::Assertion>) {
+    auto votes = LoadOr<ix::VoteAggregate>(kv_, ix::kAggregates, ix::VoteAggregateKey(id), &ix::DecodeVoteAggregate);
+    if (!votes.ok()) return votes.status();
+    PutCandidateEntry(w, existing, id, value->meta.seq, record_value, *votes);
+    InvalidateCandidates(existing);
+  }
   return Outcome(id, WriteStatus::kCosigned, value->meta);
 }
 
@@ -115,9 +128,12 @@ Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core
   if (existing->has_value()) return MergeSigners(w, RecordKind::kAssertion, a, id, meta, **existing);
 
   STEMEDB_CHECK(!a.signatures.empty());
-  PutRecord(w, RecordKind::kAssertion, id, meta, core::EncodeStored(a));
+  const std::string record_value = EncodeRecordValue(meta, core::EncodeStored(a));
+  PutRecordValue(w, RecordKind::kAssertion, id, meta.seq, record_value);
+  // No votes yet: the write path refuses votes on unknown assertions, and the apply step stores
+  // any that slip through uncounted (see ApplyVote).
+  PutCandidateEntry(w, a, id, meta.seq, record_value, ix::VoteAggregate{});
   const std::string id_value = ix::IdPrefix(id);
-  w.Put(ix::kBySubjectPredicate, ix::SubjectPredicateKey(a.subject, a.predicate, meta.seq), id_value);
   w.Put(ix::kBySubject, ix::SubjectKey(a.subject, meta.seq), id_value);
   w.Put(ix::kByPredicate, ix::PredicateKey(a.predicate, meta.seq), id_value);
   w.Put(ix::kSubjectPredicates, ix::SubjectPredicatesKey(a.subject, a.predicate), "");
@@ -157,6 +173,7 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
   if (!target.ok()) return target.status();
   std::optional<core::PublicKey> author;
   std::optional<core::Assertion> voted_on;
+  uint64_t voted_on_seq = 0;
   bool counted = false;
   if (target->has_value()) {
     auto value = DecodeRecordValue(**target);
@@ -164,6 +181,7 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
     auto decoded = core::DecodeStored(RecordKind::kAssertion, value->stored);
     if (!decoded.ok()) return decoded.status();
     voted_on = std::get<core::Assertion>(std::move(decoded).value());
+    voted_on_seq = value->meta.seq;
     author = voted_on->signatures.front().agent_id;
     counted = !HasSigner(voted_on->signatures, v.agent_id);
   }
@@ -200,6 +218,7 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
       ix::AgentAggregate& author_ref = author_key == voter_key ? *voter : author_agg;
       ix::ApplyEffectiveVoteChange(previous, next, *assertion_agg, author_ref);
       w.Put(ix::kAggregates, ix::VoteAggregateKey(v.assertion_hash), ix::Encode(*assertion_agg));
+      PutCandidateEntry(w, *voted_on, v.assertion_hash, voted_on_seq, **target, *assertion_agg);
       if (author_key != voter_key) w.Put(ix::kAggregates, author_key, ix::Encode(author_agg));
     }
   }

@@ -8,6 +8,7 @@
 
 #include "stemedb/core/record_kind.h"
 #include "stemedb/core/status.h"
+#include "stemedb/index/aggregates.h"
 #include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
 #include "stemedb/storage/server_records.h"
@@ -46,6 +47,12 @@ class Applier {
 
   void PutRecord(TieredKv::WriteScope& w, core::RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
                  const std::string& stored);
+  void PutRecordValue(TieredKv::WriteScope& w, core::RecordKind kind, const core::Hash32& id, uint64_t seq,
+                      std::string_view record_value);
+  // The assertion's by_subject_predicate entry (index/candidate_entry.h), written again whenever
+  // its record value or its vote aggregate changes.
+  void PutCandidateEntry(TieredKv::WriteScope& w, const core::Assertion& a, const core::Hash32& id, uint64_t seq,
+                         std::string_view record_value, const index::VoteAggregate& votes);
   Status BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs, uint64_t sources);
 
   void InvalidateCandidates(const core::Assertion& a);

@@ -32,6 +32,16 @@ std::vector<std::string> CfNames() {
   return {ix::kCfNames.begin(), ix::kCfNames.end()};
 }
 
+// The outcomes in request order: `known` where set, the gaps filled from `applied` in order.
+std::vector<WriteOutcome> InOrder(const std::vector<std::optional<WriteOutcome>>& known,
+                                  const std::vector<WriteOutcome>& applied) {
+  std::vector<WriteOutcome> out;
+  out.reserve(known.size());
+  size_t next = 0;
+  for (const auto& k : known) out.push_back(k ? *k : applied[next++]);
+  return out;
+}
+
 }  // namespace
 
 Store::~Store() { (void)Close(); }
@@ -175,18 +185,30 @@ void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
   if (kv_->degraded() || kv_->over_memory_bound()) {
     return callback(Status::Overloaded("storage_degraded: the memory tier is full while RocksDB catches up"), {});
   }
+  // A record stored already with all its signers changes nothing: it is answered from the store
+  // and not appended (architecture.md: duplicates are found before the append). Being applied,
+  // it is durable. A duplicate still in flight from another request is caught by the apply step.
+  std::vector<std::optional<WriteOutcome>> known(writes.size());
+  auto pending = std::make_shared<std::vector<PendingWrite>>();
+  for (size_t i = 0; i < writes.size(); ++i) {
+    auto unchanged = StoredUnchanged(writes[i]);
+    if (!unchanged.ok()) return callback(unchanged.status(), {});
+    known[i] = *unchanged;
+    if (!known[i]) pending->push_back(std::move(writes[i]));
+  }
+  if (pending->empty()) return callback(Status::OK(), InOrder(known, {}));
   std::vector<wal::Entry> entries;
-  entries.reserve(writes.size());
-  for (const auto& w : writes) entries.push_back({WalType(w.record), EncodeBody(w.record)});
-  auto pending = std::make_shared<std::vector<PendingWrite>>(std::move(writes));
-  journal_->Append(std::move(entries), [this, pending, callback](const Status& status, const wal::AppendResult& r) {
+  entries.reserve(pending->size());
+  for (const auto& w : *pending) entries.push_back({WalType(w.record), EncodeBody(w.record)});
+  journal_->Append(std::move(entries), [this, pending, known = std::move(known), callback](
+                                           const Status& status, const wal::AppendResult& r) {
     if (!status.ok()) return callback(status, {});
-    std::vector<WriteOutcome> outcomes;
-    outcomes.reserve(pending->size());
-    Status apply_status = ApplyDurable(*pending, r, outcomes);
+    std::vector<WriteOutcome> applied;
+    applied.reserve(pending->size());
+    Status apply_status = ApplyDurable(*pending, r, applied);
     if (!apply_status.ok()) return callback(apply_status, {});
     if (apply_listener_) apply_listener_(r.first_seq + pending->size() - 1);
-    callback(Status::OK(), std::move(outcomes));
+    callback(Status::OK(), InOrder(known, applied));
   });
 }
 

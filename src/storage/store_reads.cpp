@@ -2,6 +2,7 @@
 
 #include "applier.h"
 #include "stemedb/core/stored_record.h"
+#include "stemedb/index/candidate_entry.h"
 #include "stemedb/index/column_families.h"
 #include "stemedb/index/keys.h"
 #include "stemedb/storage/store.h"
@@ -22,6 +23,29 @@ Result<std::optional<Stored<R>>> Store::GetRecord(core::RecordKind kind, const c
   return std::optional<Stored<R>>(Stored<R>{id, rv->meta, std::get<R>(std::move(record).value())});
 }
 
+template <typename R>
+Result<std::optional<WriteOutcome>> Store::Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id) {
+  auto stored = GetRecord<R>(kind, id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<WriteOutcome>();
+  if constexpr (requires { incoming.signatures; }) {
+    for (const auto& s : incoming.signatures) {
+      if (!HasSigner((*stored)->record.signatures, s.agent_id)) return std::optional<WriteOutcome>();
+    }
+  }
+  const StoredMeta& meta = (*stored)->meta;
+  return std::optional(WriteOutcome{id, WriteStatus::kExists, meta.seq, meta.ingested_at_ms});
+}
+
+Result<std::optional<WriteOutcome>> Store::StoredUnchanged(const PendingWrite& w) {
+  using core::RecordKind;
+  if (const auto* a = std::get_if<core::Assertion>(&w.record)) return Unchanged(RecordKind::kAssertion, *a, w.id);
+  if (const auto* v = std::get_if<core::Vote>(&w.record)) return Unchanged(RecordKind::kVote, *v, w.id);
+  if (const auto* e = std::get_if<core::Epoch>(&w.record)) return Unchanged(RecordKind::kEpoch, *e, w.id);
+  if (const auto* s = std::get_if<core::Source>(&w.record)) return Unchanged(RecordKind::kSource, *s, w.id);
+  return std::optional<WriteOutcome>();  // retractions and the server's records: the apply step decides
+}
+
 Result<std::optional<StoredAssertion>> Store::GetAssertion(const core::Hash32& id) {
   return GetRecord<core::Assertion>(core::RecordKind::kAssertion, id);
 }
@@ -37,13 +61,37 @@ Result<std::optional<StoredSource>> Store::GetSource(const core::Hash32& id) {
 
 namespace {
 
+Result<core::Hash32> CandidateEntryId(std::string_view value) {
+  auto entry = ix::DecodeCandidateEntry(value);
+  if (!entry.ok()) return entry.status();
+  return entry->id;
+}
+
+// A by_subject_predicate entry as the candidate cache holds it; the seq in its key must be the
+// record's own (both are written by one apply step).
+Result<CachedCandidate> DecodeCandidate(std::string_view key, std::string_view value) {
+  auto entry = ix::DecodeCandidateEntry(value);
+  if (!entry.ok()) return entry.status();
+  auto rv = DecodeRecordValue(entry->record_value);
+  if (!rv.ok()) return rv.status();
+  if (rv->meta.seq != ix::SeqOfKey(key)) {
+    return Status::Corruption("by_subject_predicate entry at seq " + std::to_string(ix::SeqOfKey(key)) +
+                              " holds assertion " + core::IdHex(entry->id) + " of seq " + std::to_string(rv->meta.seq));
+  }
+  auto record = core::DecodeStored(core::RecordKind::kAssertion, rv->stored);
+  if (!record.ok()) return record.status();
+  return CachedCandidate{StoredAssertion{entry->id, rv->meta, std::get<core::Assertion>(std::move(record).value())},
+                         entry->votes};
+}
+
 // Ids stored as index values over [start, end), at most limit.
 Result<std::vector<core::Hash32>> IdsInRange(TieredKv& kv, ix::Cf cf, const std::string& start, const std::string& end,
-                                             size_t limit) {
+                                             size_t limit,
+                                             Result<core::Hash32> (*decode_id)(std::string_view) = &ix::DecodeIdValue) {
   std::vector<core::Hash32> ids;
   Status decode;
   Status s = kv.Scan(cf, start, end, limit, [&](std::string_view, std::string_view value) {
-    auto id = ix::DecodeIdValue(value);
+    auto id = decode_id(value);
     if (!id.ok()) {
       decode = id.status();
       return false;
@@ -62,7 +110,7 @@ Result<std::vector<core::Hash32>> Store::AssertionsFor(std::string_view subject,
                                                        size_t limit, uint64_t after_seq) {
   const std::string prefix = ix::SubjectPredicatePrefix(subject, predicate);
   return IdsInRange(*kv_, ix::kBySubjectPredicate, ix::SubjectPredicateKey(subject, predicate, after_seq + 1),
-                    ix::PrefixEnd(prefix), limit);
+                    ix::PrefixEnd(prefix), limit, &CandidateEntryId);
 }
 
 Result<std::vector<std::string>> Store::PredicatesOf(std::string_view subject, size_t limit, std::string_view after) {
@@ -134,23 +182,28 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
     auto head = std::make_shared<CandidateList>(cached.list->begin(), cached.list->begin() + static_cast<ptrdiff_t>(limit));
     return Candidates{std::move(head), true};
   }
-  auto ids = AssertionsFor(subject, predicate, limit + 1);
-  if (!ids.ok()) return ids.status();
-  Candidates out;
-  out.truncated = ids->size() > limit;
-  if (out.truncated) ids->resize(limit);
+  // One prefix scan: each entry carries its record and votes (index/candidate_entry.h).
   auto list = std::make_shared<CandidateList>();
-  list->reserve(ids->size());
-  for (const auto& id : *ids) {
-    auto stored = GetAssertion(id);
-    if (!stored.ok()) return stored.status();
-    // An index entry without its record breaks an invariant of the apply step (both go in one
-    // memtable and one RocksDB batch).
-    if (!stored->has_value()) return Status::Corruption("index names assertion " + core::IdHex(id) + " which is not stored");
-    auto votes = VoteSummary(id);
-    if (!votes.ok()) return votes.status();
-    list->push_back({std::move(**stored), *votes});
-  }
+  bool truncated = false;
+  Status decode;
+  Status s = kv_->Scan(ix::kBySubjectPredicate, key, ix::PrefixEnd(key), limit + 1,
+                       [&](std::string_view entry_key, std::string_view value) {
+                         if (list->size() == limit) {
+                           truncated = true;
+                           return false;
+                         }
+                         auto c = DecodeCandidate(entry_key, value);
+                         if (!c.ok()) {
+                           decode = c.status();
+                           return false;
+                         }
+                         list->push_back(std::move(*c));
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  if (!decode.ok()) return decode;
+  Candidates out;
+  out.truncated = truncated;
   out.list = std::move(list);
   if (!out.truncated) cache_->Insert(key, out.list, cached.generation);
   return out;

@@ -1,5 +1,7 @@
 #include "stemedb/storage/stored.h"
 
+#include <algorithm>
+
 namespace stemedb::storage {
 
 const char* WriteStatusName(WriteStatus s) {
@@ -9,6 +11,10 @@ const char* WriteStatusName(WriteStatus s) {
     case WriteStatus::kCosigned: return "cosigned";
   }
   return "unknown";
+}
+
+bool HasSigner(const std::vector<core::SignatureEntry>& signatures, const core::PublicKey& agent) {
+  return std::any_of(signatures.begin(), signatures.end(), [&](const auto& s) { return s.agent_id == agent; });
 }
 
 }  // namespace stemedb::storage

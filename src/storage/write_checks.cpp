@@ -1,7 +1,5 @@
 #include "stemedb/storage/write_checks.h"
 
-#include <algorithm>
-
 #include "stemedb/core/hex.h"
 #include "stemedb/core/lifecycle.h"
 
@@ -18,11 +16,7 @@ std::string ShortId(const core::Hash32& id) { return core::IdHex(id).substr(0, 1
 
 size_t SignersAfterMerge(const core::Assertion& stored, const core::Assertion& incoming) {
   size_t n = stored.signatures.size();
-  for (const auto& s : incoming.signatures) {
-    bool known = std::any_of(stored.signatures.begin(), stored.signatures.end(),
-                             [&](const auto& t) { return t.agent_id == s.agent_id; });
-    n += known ? 0 : 1;
-  }
+  for (const auto& s : incoming.signatures) n += HasSigner(stored.signatures, s.agent_id) ? 0 : 1;
   return n;
 }
 
@@ -81,9 +75,8 @@ CheckResult CheckVote(Store& store, const core::Vote& v) {
   return std::optional<FieldError>();
 }
 
-CheckResult CheckEpoch(Store& store, const core::Epoch& e, const core::Hash32& id) {
+CheckResult CheckEpoch(const Catalog& catalog, const core::Epoch& e, const core::Hash32& id) {
   if (!e.supersedes) return std::optional<FieldError>();
-  const Catalog& catalog = store.catalog();
   if (!catalog.EpochKnown(*e.supersedes)) {
     return std::optional(Error(FieldError::Kind::kInvalid, core::error_code::kUnknownEpoch, "supersedes",
                                "no stored epoch has id " + core::IdHex(*e.supersedes)));

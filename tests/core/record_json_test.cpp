@@ -192,6 +192,12 @@ const std::vector<ErrorCase>& ErrorCases() {
       {"timestamp u64 max", Shape::kAssertion,
        [](json& b) { b["timestamp"] = std::numeric_limits<uint64_t>::max(); }, "invalid_timestamp",
        "timestamp", kInvalid, "timestamp: 18446744073709551615 is outside..."},
+      {"timestamp beyond 64 bits", Shape::kAssertion, [](json& b) { b["timestamp"] = 1e20; },
+       "invalid_timestamp", "timestamp", kInvalid, "timestamp: 1e+20 is outside 0..253402300799..."},
+      {"timestamp beyond 64 bits, negative", Shape::kAssertion, [](json& b) { b["timestamp"] = -1e20; },
+       "invalid_timestamp", "timestamp", kInvalid, "timestamp: -1e+20 is outside..."},
+      {"timestamp with an exponent", Shape::kAssertion, [](json& b) { b["timestamp"] = 1.7e9; },
+       "wrong_type", "timestamp", kMalformed, "timestamp: expected an integer (unix seconds)..."},
       {"timestamp boolean", Shape::kAssertion, [](json& b) { b["timestamp"] = true; },
        "wrong_type", "timestamp", kMalformed, "timestamp: expected an integer (unix seconds)..."},
       // hex ids.
@@ -342,6 +348,8 @@ const std::vector<ErrorCase>& ErrorCases() {
       {"batch too large", Shape::kBatch,
        [](json& b) { b["assertions"] = json(std::vector<json>(1001, json::object())); },
        "batch_too_large", "assertions", kInvalid, "assertions: 1001 items exceed the limit of 1000"},
+      {"batch empty", Shape::kBatch, [](json& b) { b["assertions"] = json::array(); }, "empty_batch",
+       "assertions", kInvalid, "assertions: a batch holds 1..1000 items, got none"},
       {"batch missing", Shape::kBatch, [](json& b) { b = json::object(); }, "missing_field",
        "assertions", kMalformed, "assertions: required field is missing"},
   };
@@ -484,7 +492,7 @@ TEST(RecordJsonTest, BatchItemsAreReturnedUnparsed) {
   ASSERT_EQ(items->size(), 2u);
   EXPECT_TRUE(AssertionFromJson((*items)[0]).ok());
   EXPECT_EQ(AssertionFromJson((*items)[1]).error().code, "missing_field");
-  EXPECT_TRUE(AssertionBatchItemsFromJson({{"assertions", json::array()}}).ok());
+  EXPECT_EQ(AssertionBatchItemsFromJson({{"assertions", json::array()}}).error().code, "empty_batch");
 }
 
 TEST(RecordJsonTest, UnknownFieldNamesAreSanitisedInPathAndMessage) {

@@ -45,12 +45,12 @@ TEST(AuthTest, RootKeyFileIsGeneratedPrivateAndStable) {
     struct stat st {};
     ASSERT_EQ(stat((d.data_dir() + "/root.key").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
-    key = RootKey(d);
+    key = d.RootKey();
     EXPECT_GE(key.size(), 32u);
     EXPECT_NE(d.Log().find("generated the root admin API key into"), std::string::npos);
   }
   Daemon again({.data_dir = dir.Sub("data")});
-  EXPECT_EQ(RootKey(again), key);
+  EXPECT_EQ(again.RootKey(), key);
   auto c = again.Connect();
   EXPECT_EQ(Status(*c, "GET", "/v1/admin/node", key), 200);
 }
@@ -58,7 +58,7 @@ TEST(AuthTest, RootKeyFileIsGeneratedPrivateAndStable) {
 TEST(AuthTest, AdminModeGuardsAdminRoutesOnly) {
   Daemon d;
   auto c = d.Connect();
-  const std::string root = RootKey(d);
+  const std::string root = d.RootKey();
   auto r = c->Get("/v1/admin/node");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 401);
@@ -79,7 +79,7 @@ TEST(AuthTest, AdminModeGuardsAdminRoutesOnly) {
 TEST(AuthTest, AllModeNeedsKeysWithTheRoutesRole) {
   Daemon d({.args = {"--auth-mode", "all"}});
   auto c = d.Connect();
-  const std::string root = RootKey(d);
+  const std::string root = d.RootKey();
   const std::string reader = CreateKey(*c, root, "read");
   const std::string writer = CreateKey(*c, root, "write");
   EXPECT_EQ(Status(*c, "GET", "/v1/query?subject=s"), 401);
@@ -98,7 +98,7 @@ TEST(AuthTest, KeysAreListedWithoutSecretsRevokedAndSurviveRestart) {
   {
     Daemon d({.args = {"--auth-mode", "all"}, .data_dir = dir.Sub("data")});
     auto c = d.Connect();
-    root = RootKey(d);
+    root = d.RootKey();
     writer = CreateKey(*c, root, "write");
     writer_id = writer.substr(4, 16);
     auto list = c->Get("/v1/admin/keys", {{"X-API-Key", root}});

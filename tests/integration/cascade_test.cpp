@@ -32,8 +32,8 @@ core::Source NamedSource(const std::string& uri) {
 class CascadeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    api_.Source(retracted_);
-    api_.Source(kept_);
+    api_.Write(retracted_);
+    api_.Write(kept_);
     // drug/z risk: "severe" rests on the source to be retracted and outweighs "mild" until then.
     severe_ = Post({.subject = "drug/z", .predicate = "risk", .text = "severe", .confidence = 0.9,
                     .source_class = SourceClass::kRegulatory, .source_hash = core::ContentId(retracted_)}, 1);
@@ -46,18 +46,18 @@ class CascadeTest : public ::testing::Test {
   }
 
   std::string Post(const AssertionSpec& spec, int agent) { return api_.Assert(SignedAssertion(spec, {agent}))["id"]; }
-  json Read(const std::string& path, const std::string& predicate, std::vector<std::pair<std::string, std::string>> extra = {}) {
-    std::vector<std::pair<std::string, std::string>> p = {{"subject", "drug/z"}, {"predicate", predicate}};
+  json Read(const std::string& path, const std::string& predicate, QueryList extra = {}) {
+    QueryList p = {{"subject", "drug/z"}, {"predicate", predicate}};
     p.insert(p.end(), extra.begin(), extra.end());
     return api_.Ok(Target(path, p));
   }
   json Risk(const std::string& lens, bool include_retracted = false) {
-    std::vector<std::pair<std::string, std::string>> extra = {{"lens", lens}};
+    QueryList extra = {{"lens", lens}};
     if (include_retracted) extra.emplace_back("include_retracted", "true");
     return Read("/v1/query", "risk", extra);
   }
   void Retract() {
-    json r = api_.Retract(core::ContentId(retracted_), "the label was withdrawn", RootKey(daemon_));
+    json r = api_.Retract(core::ContentId(retracted_), "the label was withdrawn");
     EXPECT_EQ(r["status"], "retracted");
   }
   std::string RetractedHex() const { return core::IdHex(core::ContentId(retracted_)); }
@@ -85,13 +85,13 @@ std::set<std::pair<std::string, std::string>> Warnings(const json& r) {
 TEST_F(CascadeTest, RetractionNeedsAdminAReasonAndAKnownSource) {
   const std::string path = "/v1/sources/" + RetractedHex() + "/retract";
   EXPECT_EQ(api_.Post(path, R"({"reason":"x"})").status, 401);
-  const client::Headers admin = {{"X-API-Key", RootKey(daemon_)}};
+  const client::Headers admin = AdminHeaders(daemon_);
   EXPECT_EQ(api_.Post(path, R"({"reason":""})", admin).status / 100, 4);
   EXPECT_EQ(api_.Post(path, R"({})", admin).status / 100, 4);
   EXPECT_EQ(api_.Post("/v1/sources/" + std::string(64, '0') + "/retract", R"({"reason":"x"})", admin).status, 404);
   EXPECT_FALSE(api_.Ok("/v1/assertions/" + severe_)["flags"]["source_retracted"]);  // nothing changed
   Retract();
-  json again = api_.Retract(core::ContentId(retracted_), "again", RootKey(daemon_));
+  json again = api_.Retract(core::ContentId(retracted_), "again");
   EXPECT_EQ(again["status"], "exists");
   EXPECT_EQ(api_.Ok("/v1/sources/" + RetractedHex())["retraction_reason"], "the label was withdrawn");
 }

@@ -68,7 +68,7 @@ TEST(RateLimitTest, HealthReadinessAndMetricsAreNeverLimited) {
 TEST(RateLimitTest, ClientsAreSeparateByApiKey) {
   Daemon d({.args = {"--rate-limit-write-rps", "0.1", "--rate-limit-write-burst", "1"}});
   auto c = d.Connect();
-  const std::string root = RootKey(d);
+  const std::string root = d.RootKey();
   auto key = c->Post("/v1/admin/keys", R"({"role":"write"})", {{"X-API-Key", root}});
   ASSERT_EQ(key->status, 201);
   const std::string writer = json::parse(key->body)["key"];
@@ -114,7 +114,7 @@ TEST(DrainTest, DrainWhileSixtyFourClientsWrite) {
   std::atomic<int> refused{0}, broken{0};
   {
     Daemon d({.args = {"--rate-limit-enabled", "false"}, .data_dir = dir.Sub("data")});
-    const std::string root = RootKey(d);
+    const std::string root = d.RootKey();
     std::atomic<bool> stop{false};
     std::vector<std::thread> writers;
     for (int t = 0; t < 64; ++t) {
@@ -175,7 +175,7 @@ TEST(AdminTest, RotateStatsTrustAndCheckpoint) {
   TempDir dir;
   Daemon d({.args = {"--rate-limit-enabled", "false"}});
   auto c = d.Connect();
-  const client::Headers key = {{"X-API-Key", RootKey(d)}};
+  const client::Headers key = {{"X-API-Key", d.RootKey()}};
   ASSERT_EQ(c->Post("/v1/assert", AssertionBody("admin", "x"))->status, 201);
 
   auto rotated = c->Post("/v1/admin/wal/rotate", "", key);
@@ -224,7 +224,7 @@ TEST(AdminTest, CheckpointRestoresToTheSameData) {
     Daemon d({.args = {"--rate-limit-enabled", "false"}});
     auto c = d.Connect();
     for (int i = 0; i < 20; ++i) ids.push_back(json::parse(c->Post("/v1/assert", AssertionBody("cp", std::to_string(i)))->body)["id"]);
-    auto made = c->Post("/v1/admin/checkpoint", json{{"dir", dir.Sub("cp")}}.dump(), {{"X-API-Key", RootKey(d)}});
+    auto made = c->Post("/v1/admin/checkpoint", json{{"dir", dir.Sub("cp")}}.dump(), {{"X-API-Key", d.RootKey()}});
     ASSERT_EQ(made->status, 201) << made->body;
   }
   // A restore is the checkpoint's directories as the data dir.

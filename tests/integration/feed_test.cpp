@@ -75,8 +75,8 @@ std::vector<Written> Concat(std::vector<Written> a, const std::vector<Written>& 
 TEST_F(FeedTest, ListsAssertionsInLogOrderWithAfterLimitAndSubjectPrefix) {
   std::vector<Written> a = PostMany("feed/a", 5);
   core::Assertion first = SignedAssertion({.subject = "feed/a/0", .text = "v0"});
-  api_.Vote(SignedVote(core::ContentId(first), 2, 1.0));  // not an assertion: not in the feed
-  api_.Epoch(SignedEpoch("e"));
+  api_.Write(SignedVote(core::ContentId(first), 2, 1.0));  // not an assertion: not in the feed
+  api_.Write(SignedEpoch("e"));
   EXPECT_EQ(api_.Assert(Resigned(first, {3}))["status"], "cosigned");  // not a new assertion
   std::vector<Written> b = PostMany("feed/b", 3);
   const std::vector<Written> all = Concat(a, b);

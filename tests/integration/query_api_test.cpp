@@ -21,7 +21,7 @@ namespace {
 using core::Lifecycle;
 using core::SourceClass;
 using nlohmann::json;
-using Params = std::vector<std::pair<std::string, std::string>>;
+using Params = QueryList;
 
 std::string Hex(const core::Hash32& id) { return core::IdHex(id); }
 
@@ -120,8 +120,8 @@ TEST_F(QueryApiTest, LifecycleFilterSeesTheNewestStageOfEachLineage) {
 
 TEST_F(QueryApiTest, EpochSourceClassAndValidAtFilters) {
   core::Epoch e1 = SignedEpoch("one"), e2 = SignedEpoch("two");
-  api_.Epoch(e1);
-  api_.Epoch(e2);
+  api_.Write(e1);
+  api_.Write(e2);
   const std::string in_e1 = Post({.subject = "f", .predicate = "p", .text = "a", .source_class = SourceClass::kClinical, .epoch = core::ContentId(e1)});
   const std::string in_e2 = Post({.subject = "f", .predicate = "p", .text = "b", .epoch = core::ContentId(e2)});
   const std::string bounded = Post({.subject = "f", .predicate = "p", .text = "c", .valid_from = 1000, .valid_until = 2000});
@@ -231,7 +231,7 @@ TEST_F(QueryApiTest, LaterPagesAreResolvedAtTheFirstPagesSnapshot) {
 // Each read fills the candidate cache; each write after it must show in the next read at once.
 TEST_F(QueryApiTest, VotesCosignsTrustAndEpochsShowAtOnce) {
   core::Epoch e1 = SignedEpoch("e1");
-  api_.Epoch(e1);
+  api_.Write(e1);
   core::Assertion x = SignedAssertion({.subject = "live", .predicate = "p", .text = "x", .confidence = 0.8, .epoch = core::ContentId(e1)}, {1});
   const std::string y = Post({.subject = "live", .predicate = "p", .text = "y", .confidence = 0.7}, {2});
   const std::string x_id = api_.Assert(x)["id"];
@@ -243,7 +243,7 @@ TEST_F(QueryApiTest, VotesCosignsTrustAndEpochsShowAtOnce) {
   };
 
   EXPECT_EQ(Query("live", {{"lens", "vote"}})["winner"]["id"], x_id);  // 0.8 against 0.7
-  api_.Vote(SignedVote(core::ContentId(x), 3, -1.0));
+  api_.Write(SignedVote(core::ContentId(x), 3, -1.0));
   json voted = Query("live", {{"lens", "vote"}});
   EXPECT_EQ(voted["winner"]["id"], y);  // x's support is 0.8 * max(0, 1 - 1) = 0
   EXPECT_EQ(candidate(voted, x_id)["net_votes"], -1.0);
@@ -256,13 +256,11 @@ TEST_F(QueryApiTest, VotesCosignsTrustAndEpochsShowAtOnce) {
 
   Params authority = {{"lens", "authority"}, {"decay", "false"}};
   EXPECT_DOUBLE_EQ(candidate(Query("live", authority), y)["weight"].get<double>(), 0.7 * 0.3 * 0.5);
-  const std::string agent2 = core::IdHex(Agent(2).public_key());
-  ASSERT_EQ(api_.connection().Request("PUT", "/v1/admin/agents/" + agent2 + "/trust", R"({"score":1.0})",
-                                      {{"X-API-Key", RootKey(daemon_)}})->status, 200);
+  api_.SetTrust(2, 1.0);
   EXPECT_DOUBLE_EQ(candidate(Query("live", authority), y)["weight"].get<double>(), 0.7 * 0.3 * 1.0);
 
   EXPECT_EQ(Query("live", {{"lens", "epoch"}})["candidates_count"], 2);
-  api_.Epoch(SignedEpoch("e2", core::ContentId(e1)));
+  api_.Write(SignedEpoch("e2", core::ContentId(e1)));
   json superseded = Query("live", {{"lens", "epoch"}});
   EXPECT_EQ(superseded["candidates_count"], 1);  // x's epoch is superseded now
   EXPECT_EQ(superseded["winner"]["id"], y);

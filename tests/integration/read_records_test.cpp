@@ -53,7 +53,7 @@ class ReadRecordsTest : public ::testing::Test {
 
 TEST_F(ReadRecordsTest, AssertionHasItsFieldsSignersVoteSummaryAndFlags) {
   const core::Source source = LabelSource("https://example.org/label");
-  const std::string source_id = api_.Source(source)["id"];
+  const std::string source_id = api_.Write(source)["id"];
   core::Assertion a = SignedAssertion({.text = "rare",
                                        .confidence = 0.9,
                                        .source_class = SourceClass::kRegulatory,
@@ -82,11 +82,11 @@ TEST_F(ReadRecordsTest, AssertionHasItsFieldsSignersVoteSummaryAndFlags) {
   EXPECT_EQ(got["votes"], (json{{"count", 0}, {"net_weight", 0.0}}));
   EXPECT_EQ(got["flags"], (json{{"source_retracted", false}, {"has_later_stage", false}}));
 
-  api_.Vote(SignedVote(core::ContentId(a), 3, 1.0));
-  api_.Vote(SignedVote(core::ContentId(a), 4, -0.5));
-  api_.Vote(SignedVote(core::ContentId(a), 1, 1.0));  // a signer's own vote: stored, never counted
+  api_.Write(SignedVote(core::ContentId(a), 3, 1.0));
+  api_.Write(SignedVote(core::ContentId(a), 4, -0.5));
+  api_.Write(SignedVote(core::ContentId(a), 1, 1.0));  // a signer's own vote: stored, never counted
   EXPECT_EQ(api_.Ok("/v1/assertions/" + id)["votes"], (json{{"count", 2}, {"net_weight", 0.5}}));
-  api_.Vote(SignedVote(core::ContentId(a), 4, 1.0, 1700000200));  // agent 4's later vote replaces its first
+  api_.Write(SignedVote(core::ContentId(a), 4, 1.0, 1700000200));  // agent 4's later vote replaces its first
   EXPECT_EQ(api_.Ok("/v1/assertions/" + id)["votes"], (json{{"count", 2}, {"net_weight", 2.0}}));
 
   EXPECT_EQ(api_.Assert(Resigned(a, {5}))["status"], "cosigned");
@@ -101,26 +101,26 @@ TEST_F(ReadRecordsTest, AssertionIdErrors) { ExpectIdErrors(api_, "/v1/assertion
 // a source, votes, and an epoch at the head of a supersession chain e1 <- e2 <- e3.
 TEST_F(ReadRecordsTest, TraceShowsLineageSourceSignersVotesAndEpochChain) {
   const core::Source source = LabelSource("https://example.org/trial", "trial report");
-  api_.Source(source);
+  api_.Write(source);
   std::vector<core::Hash32> epochs;
   for (int i = 0; i < 3; ++i) {
     core::Epoch e = SignedEpoch("e" + std::to_string(i), epochs.empty() ? std::nullopt : std::optional(epochs.back()));
-    api_.Epoch(e);
+    api_.Write(e);
     epochs.push_back(core::ContentId(e));
   }
   std::vector<core::Hash32> chain;
   for (Lifecycle stage : {Lifecycle::kProposed, Lifecycle::kUnderReview, Lifecycle::kApproved, Lifecycle::kDeprecated}) {
     core::Assertion a = SignedAssertion({.lifecycle = stage,
+                                         .parent_hash = chain.empty() ? std::nullopt : std::optional(chain.back()),
                                          .source_hash = core::ContentId(source),
-                                         .epoch = epochs.back(),
-                                         .parent_hash = chain.empty() ? std::nullopt : std::optional(chain.back())},
+                                         .epoch = epochs.back()},
                                         {1});
     api_.Assert(a);
     chain.push_back(core::ContentId(a));
   }
   core::Assertion revision = SignedAssertion({.text = "rare, revised", .parent_hash = chain[0]}, {2});
   api_.Assert(revision);
-  api_.Vote(SignedVote(chain[0], 3, 1.0));
+  api_.Write(SignedVote(chain[0], 3, 1.0));
 
   json root = api_.Ok("/v1/trace/" + Hex(chain[0]));
   EXPECT_EQ(root["assertion"]["id"], Hex(chain[0]));
@@ -167,15 +167,15 @@ TEST_F(ReadRecordsTest, OnlyALaterStageChildMarksItsParent) {
 TEST_F(ReadRecordsTest, EpochsListAndReadWithSupersededBy) {
   std::vector<core::Hash32> ids;
   core::Epoch first = SignedEpoch("2023");
-  api_.Epoch(first);
+  api_.Write(first);
   ids.push_back(core::ContentId(first));
   for (const char* name : {"2024-a", "2024-b"}) {  // two epochs both supersede the first
     core::Epoch e = SignedEpoch(name, ids[0]);
-    api_.Epoch(e);
+    api_.Write(e);
     ids.push_back(core::ContentId(e));
   }
   core::Epoch lone = SignedEpoch("unrelated", std::nullopt, 2);
-  api_.Epoch(lone);
+  api_.Write(lone);
   ids.push_back(core::ContentId(lone));
 
   json e0 = api_.Ok("/v1/epochs/" + Hex(ids[0]));
@@ -213,8 +213,8 @@ TEST_F(ReadRecordsTest, EpochsListAndReadWithSupersededBy) {
 TEST_F(ReadRecordsTest, SourcesListWithoutContentSingleWithIt) {
   const core::Source with = LabelSource("https://example.org/a", "the label's full text");
   const core::Source without = LabelSource("https://example.org/b");
-  EXPECT_EQ(api_.Source(with)["id"], Hex(core::ContentId(with)));
-  api_.Source(without);
+  EXPECT_EQ(api_.Write(with)["id"], Hex(core::ContentId(with)));
+  api_.Write(without);
 
   json single = api_.Ok("/v1/sources/" + Hex(core::ContentId(with)));
   EXPECT_EQ(single["uri"], "https://example.org/a");
@@ -242,9 +242,9 @@ TEST_F(ReadRecordsTest, AgentShowsTrustOverrideAndCounts) {
     api_.Assert(a);
     ids.push_back(core::ContentId(a));
   }
-  api_.Vote(SignedVote(ids[0], 2, 1.0));
-  api_.Vote(SignedVote(ids[1], 2, -0.5));
-  api_.Vote(SignedVote(ids[2], 3, 0.5));
+  api_.Write(SignedVote(ids[0], 2, 1.0));
+  api_.Write(SignedVote(ids[1], 2, -0.5));
+  api_.Write(SignedVote(ids[2], 3, 0.5));
 
   json author = api_.Ok("/v1/agents/" + AgentHex(1));
   EXPECT_EQ(author["agent_id"], AgentHex(1));
@@ -259,8 +259,7 @@ TEST_F(ReadRecordsTest, AgentShowsTrustOverrideAndCounts) {
   EXPECT_EQ(voter["votes_count"], 2);
   EXPECT_EQ(voter["trust"], 0.5);
 
-  const client::Headers admin = {{"X-API-Key", RootKey(daemon_)}};
-  ASSERT_EQ(api_.connection().Request("PUT", "/v1/admin/agents/" + AgentHex(1) + "/trust", R"({"score":0.2})", admin)->status, 200);
+  api_.SetTrust(1, 0.2);
   json overridden = api_.Ok("/v1/agents/" + AgentHex(1));
   EXPECT_EQ(overridden["trust"], 0.2);
   EXPECT_EQ(overridden["trust_overridden"], true);

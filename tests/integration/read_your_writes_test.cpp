@@ -36,18 +36,18 @@ void WriteAndReadBack(const Daemon& d, int t, Misses& misses) {
   for (int i = 0; i < kWritesPerWriter; ++i) {
     const std::string subject = "ryw/" + std::to_string(t) + "/" + std::to_string(i % kSubjectsPerWriter);
     const std::string query = Target("/v1/query", {{"subject", subject}, {"predicate", "p"}, {"limit", "1"}});
-    Reply w = api.Post("/v1/assert", core::ToJson(SignedAssertion({.subject = subject, .predicate = "p",
+    JsonReply w = api.Post("/v1/assert", core::ToJson(SignedAssertion({.subject = subject, .predicate = "p",
                                                                    .text = std::to_string(i), .timestamp = 1700000000 + i},
                                                                   {1 + t}))
                                          .dump());
     if (w.status != 201) {
       misses.failed_writes.fetch_add(1);
-      ADD_FAILURE() << "write " << t << "/" << i << ": " << w.status << " " << w.text;
+      ADD_FAILURE() << "write " << t << "/" << i << ": " << w.status << " " << w.response.body;
       continue;
     }
     const std::string id = w.body["id"];
     if (api.Get("/v1/assertions/" + id).status != 200) misses.by_id.fetch_add(1);
-    Reply q = api.Get(query);
+    JsonReply q = api.Get(query);
     if (q.status != 200 || q.body["winner"]["id"] != id || q.body["candidates_count"] != i / kSubjectsPerWriter + 1) {
       misses.by_query.fetch_add(1);
     }

@@ -69,14 +69,14 @@ class ReferenceScenarioHttpTest : public ::testing::Test {
   }
 
   // GET path for the scenario's subject and predicate; notes the time of the answer.
-  json Read(const std::string& path, std::vector<std::pair<std::string, std::string>> extra = {}) {
-    std::vector<std::pair<std::string, std::string>> params = {{"subject", sc::kSubject}, {"predicate", sc::kPredicate}};
+  json Read(const std::string& path, QueryList extra = {}) {
+    QueryList params = {{"subject", sc::kSubject}, {"predicate", sc::kPredicate}};
     params.insert(params.end(), extra.begin(), extra.end());
     json r = api_.Ok(Target(path, params));
     now_s_ = UnixNowS();
     return r;
   }
-  json Lens(const std::string& lens, std::vector<std::pair<std::string, std::string>> extra = {}) {
+  json Lens(const std::string& lens, QueryList extra = {}) {
     extra.emplace_back("lens", lens);
     json r = Read("/v1/query", extra);
     EXPECT_EQ(r["lens"], lens);
@@ -178,7 +178,7 @@ TEST_F(ReferenceScenarioHttpTest, SkepticIsContestedWithFourClaims) {
 
 TEST_F(ReferenceScenarioHttpTest, LayeredHasFourTiersThatDisagreeAndRareWins) {
   json r = Read("/v1/layered");
-  const std::vector<std::pair<std::string, std::string>> tiers = {
+  const QueryList tiers = {
       {"regulatory", "rare"}, {"clinical", "no_signal"}, {"community", "significant"}, {"anecdotal", "none"}};
   ASSERT_EQ(r["tiers"].size(), tiers.size());
   for (size_t i = 0; i < tiers.size(); ++i) {

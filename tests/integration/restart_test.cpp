@@ -97,18 +97,16 @@ void WriteAll(const Daemon& daemon, const Dataset& d) {
 
 // Votes, epochs, a co-signer, a source retraction and a trust override: the state beside the
 // assertions that replay must rebuild too.
-void WriteTheRest(const Daemon& daemon, Api& api, const Dataset& d, const core::Epoch& epoch, const core::Source& source) {
+void WriteTheRest(Api& api, const Dataset& d, const core::Epoch& epoch, const core::Source& source) {
   for (int i = 0; i < kVotedAssertions; ++i) {
     auto id = core::HexDecodeArray<32>(d.ids[i * 7 % (kQueriedSubjects * kPredicates * kClaims)]);
-    api.Vote(SignedVote(*id, 20 + i % 3, i % 5 == 0 ? -0.5 : 1.0, 1700000100 + i));
+    api.Write(SignedVote(*id, 20 + i % 3, i % 5 == 0 ? -0.5 : 1.0, 1700000100 + i));
   }
-  api.Epoch(SignedEpoch("restart-2", core::ContentId(epoch)));
+  api.Write(SignedEpoch("restart-2", core::ContentId(epoch)));
   EXPECT_EQ(api.Assert(Resigned(SignedAssertion(Spec(3, core::ContentId(epoch), core::ContentId(source))), {30}))["status"],
             "cosigned");
-  api.Retract(core::ContentId(source), "withdrawn", RootKey(daemon));
-  const std::string agent = core::IdHex(Agent(3).public_key());
-  EXPECT_EQ(api.connection().Request("PUT", "/v1/admin/agents/" + agent + "/trust", R"({"score":0.9})",
-                                     {{"X-API-Key", RootKey(daemon)}})->status, 200);
+  api.Retract(core::ContentId(source), "withdrawn");
+  api.SetTrust(3, 0.9);
 }
 
 // The fixed reads whose answers must not change across the restart.
@@ -117,8 +115,8 @@ std::vector<std::string> FixedReads(const Dataset& d, uint64_t as_of_ms) {
   std::vector<std::string> reads;
   for (int s = 0; s < kQueriedSubjects; ++s) {
     for (const char* predicate : {"p0", "p7"}) {
-      auto with = [&](std::vector<std::pair<std::string, std::string>> extra) {
-        std::vector<std::pair<std::string, std::string>> p = {{"subject", Subject(s)}, {"predicate", predicate}, {"as_of", as_of}};
+      auto with = [&](QueryList extra) {
+        QueryList p = {{"subject", Subject(s)}, {"predicate", predicate}, {"as_of", as_of}};
         p.insert(p.end(), extra.begin(), extra.end());
         return p;
       };
@@ -146,9 +144,9 @@ std::vector<std::string> FixedReads(const Dataset& d, uint64_t as_of_ms) {
 std::vector<std::string> Answers(Api& api, const std::vector<std::string>& reads) {
   std::vector<std::string> out;
   for (const std::string& target : reads) {
-    Reply r = api.Get(target);
-    EXPECT_EQ(r.status, 200) << target << ": " << r.text;
-    out.push_back(r.text);
+    JsonReply r = api.Get(target);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.response.body;
+    out.push_back(r.response.body);
   }
   return out;
 }
@@ -162,8 +160,8 @@ std::vector<std::string> IndexedIds(const Daemon& daemon) {
     threads.emplace_back([&, t] {
       Api api(daemon);
       for (int s = t; s < kSubjects; s += kThreads) {
-        Reply r = api.Get(Target("/v1/query", {{"subject", Subject(s)}, {"include_retracted", "true"}}));
-        EXPECT_EQ(r.status, 200) << r.text;
+        JsonReply r = api.Get(Target("/v1/query", {{"subject", Subject(s)}, {"include_retracted", "true"}}));
+        EXPECT_EQ(r.status, 200) << r.response.body;
         if (r.status != 200) continue;
         EXPECT_EQ(r.body["resolutions"].size(), size_t(kPredicates));
         for (const json& resolution : r.body["resolutions"]) {
@@ -179,17 +177,6 @@ std::vector<std::string> IndexedIds(const Daemon& daemon) {
   return all;
 }
 
-// The counters of what the store holds, from /metrics.
-std::vector<std::string> Counts(Api& api) {
-  const std::string metrics = api.Get("/metrics").text;
-  std::vector<std::string> lines;
-  for (const char* name : {"stemedb_assertions_total ", "stemedb_votes_total ", "stemedb_epochs_total ", "stemedb_sources_total "}) {
-    const size_t at = metrics.find(std::string("\n") + name);
-    lines.push_back(at == std::string::npos ? std::string("missing ") + name : metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1));
-  }
-  return lines;
-}
-
 class PhaseTimer {
  public:
   void Done(const char* phase) {
@@ -202,13 +189,6 @@ class PhaseTimer {
   Clock::time_point last_ = Clock::now();
 };
 
-double Replayed(Api& api) {
-  const std::string metrics = api.Get("/metrics").text;
-  const std::string name = "\nstemedb_storage_replayed_records_total ";
-  const size_t at = metrics.find(name);
-  return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size()));
-}
-
 TEST(RestartTest, TwoHundredThousandAssertionsSurviveSigkillUnchanged) {
   PhaseTimer timer;
   TempDir dir;
@@ -218,29 +198,31 @@ TEST(RestartTest, TwoHundredThousandAssertionsSurviveSigkillUnchanged) {
   const Dataset data = Sign(core::ContentId(epoch), core::ContentId(source));
   timer.Done("sign 200,000 assertions");
 
-  std::vector<std::string> reads, answers, counts;
+  std::vector<std::string> reads, answers;
+  StoreCounts counts;
   {
     Daemon d({.args = UnlimitedArgs(), .data_dir = dir.Sub("data")});
     Api api(d);
-    api.Epoch(epoch);
-    api.Source(source);
+    api.Write(epoch);
+    api.Write(source);
     WriteAll(d, data);
-    WriteTheRest(d, api, data, epoch, source);
+    WriteTheRest(api, data, epoch, source);
     timer.Done("write");
     // Every write is acknowledged, so known by now: as_of now sees them all, and fixes `now`.
     const uint64_t as_of_ms = uint64_t(UnixNowMs());
     reads = FixedReads(data, as_of_ms);
     answers = Answers(api, reads);
-    counts = Counts(api);
+    counts = ReadStoreCounts(api.connection(), d);
     d.Kill();  // at once: the newest writes are in the WAL and the memory tier only
     timer.Done("read before, kill");
   }
   Daemon d({.args = UnlimitedArgs(), .data_dir = dir.Sub("data")});
   Api api(d);
-  std::cout << "[ restart  ] WAL records replayed at start-up: " << Replayed(api) << "\n";
+  std::cout << "[ restart  ] WAL records replayed at start-up: "
+            << ReadMetric(api.connection(), "stemedb_storage_replayed_records_total") << "\n";
   timer.Done("restart");
-  EXPECT_EQ(Counts(api), counts);
-  EXPECT_EQ(std::stod(counts[0].substr(counts[0].find(' ') + 1)), kAssertions) << counts[0];
+  EXPECT_EQ(ReadStoreCounts(api.connection(), d), counts);
+  EXPECT_EQ(counts.assertions, uint64_t(kAssertions));
   const std::vector<std::string> after = Answers(api, reads);
   ASSERT_EQ(after.size(), answers.size());
   for (size_t i = 0; i < reads.size(); ++i) EXPECT_EQ(after[i], answers[i]) << reads[i];

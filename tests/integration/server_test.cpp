@@ -115,12 +115,15 @@ TEST(ServerTest, OversizedBodyIsRefusedFromTheHeaderBeforeItIsRead) {
   auto c = d.Connect();
   // Announce 100 MiB and send only a little: the 413 must come without the rest.
   std::string head = "POST /v1/assert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 104857600\r\n\r\n";
+                     "X-Request-Id: big-1\r\nContent-Length: 104857600\r\n\r\n";
   ASSERT_TRUE(c->SendRaw(head + std::string(1000, 'a')).ok());
   auto r = c->ReadResponse();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(json::parse(r->body)["error"]["code"], "body_too_large");
+  // Refused before the dispatcher, but with the request id like every other answer.
+  EXPECT_EQ(r->Header("x-request-id"), "big-1");
+  EXPECT_EQ(json::parse(r->body)["error"]["request_id"], "big-1");
   EXPECT_EQ(r->Header("connection"), "close");
   EXPECT_TRUE(c->PeerClosed(std::chrono::seconds(5)));
 }

@@ -99,6 +99,33 @@ TEST(StoreTest, SameContentIsIdempotentAndNewSignersCosign) {
   EXPECT_EQ(store->AssertionsFor("drugs/semaglutide", "gastroparesis_risk", 100)->size(), 1u);
 }
 
+// Records stored already with all their signers are answered from the store, not appended;
+// mixed with new ones, the outcomes stay in request order.
+TEST(StoreTest, UnchangedDuplicatesAreNotAppended) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  const core::Assertion a = SignedAssertion({}, {1, 2});
+  const core::Hash32 id = core::ContentId(a);
+  const core::Epoch e = SignedEpoch("e");
+  const core::Source s{.uri = "https://example.org"};
+  WriteSync(*store, {a, SignedVote(id, 3, 1.0), e, s});
+  const uint64_t head = store->journal().head_offset();
+  Written again = WriteSync(*store, {Resigned(a, {2}), SignedVote(id, 3, 1.0), e, s});
+  ASSERT_TRUE(again.status.ok());
+  for (const WriteOutcome& o : again.outcomes) EXPECT_EQ(o.status, WriteStatus::kExists);
+  EXPECT_EQ(again.outcomes[0].seq, 1u);
+  EXPECT_EQ(store->journal().head_offset(), head);
+
+  Written mixed = WriteSync(*store, {a, SignedAssertion({.text = "new"}), Resigned(a, {3})});
+  ASSERT_EQ(mixed.outcomes.size(), 3u);
+  EXPECT_EQ(mixed.outcomes[0].status, WriteStatus::kExists);
+  EXPECT_EQ(mixed.outcomes[1].status, WriteStatus::kCreated);
+  EXPECT_EQ(mixed.outcomes[2].status, WriteStatus::kCosigned);
+  EXPECT_EQ(mixed.outcomes[2].id, id);
+  EXPECT_GT(store->journal().head_offset(), head);
+}
+
 TEST(StoreTest, EffectiveVotesAndTrust) {
   TempDir dir;
   ops::Registry metrics;
@@ -278,6 +305,35 @@ TEST(StoreCacheTest, CandidateListsFollowWritesVotesAndCosigns) {
   EXPECT_EQ(store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100)->list->size(), 2u);
   auto truncated = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 1);
   EXPECT_TRUE(truncated->truncated);
+}
+
+TEST(StoreCacheTest, CandidateEntriesOnDiskCarryVotesAndCosigners) {
+  // After a restart the cache is empty: candidates come from the by_subject_predicate entries
+  // alone, so those must have been rewritten by every vote and co-signature.
+  TempDir dir;
+  core::Assertion a = SignedAssertion({}, {1});
+  core::Hash32 id;
+  {
+    ops::Registry metrics;
+    auto store = OpenStore(Options(dir), metrics);
+    id = WriteOne(*store, a).id;
+    WriteOne(*store, SignedVote(id, 2, 0.5));
+    WriteOne(*store, SignedVote(id, 3, -1.0));
+    WriteOne(*store, Resigned(a, {1, 4}));
+    ASSERT_TRUE(store->Close().ok());
+  }
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  auto got = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->list->size(), 1u);
+  const CachedCandidate& c = (*got->list)[0];
+  EXPECT_EQ(c.assertion.id, id);
+  EXPECT_EQ(c.assertion.meta.seq, 1u);
+  EXPECT_EQ(c.votes.count, 2u);
+  EXPECT_DOUBLE_EQ(c.votes.net_weight, -0.5);
+  EXPECT_EQ(c.assertion.record.signatures.size(), 2u);
+  EXPECT_EQ(store->VoteSummary(id)->count, 2u);
 }
 
 TEST(StoreCacheTest, AListBuiltBeforeAWriteIsNeverCachedAfterIt) {

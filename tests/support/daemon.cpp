@@ -64,6 +64,12 @@ std::unique_ptr<client::HttpConnection> Daemon::Connect() const {
   return std::make_unique<client::HttpConnection>("127.0.0.1", port_);
 }
 
+std::string Daemon::RootKey() const {
+  std::string key = ReadFile(data_dir_ + "/root.key");
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  return key;
+}
+
 int Daemon::Stop(int sig, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   kill(pid_, sig);

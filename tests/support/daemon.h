@@ -40,6 +40,8 @@ class Daemon {
   const std::string& data_dir() const { return data_dir_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<client::HttpConnection> Connect() const;
+  // The root admin API key the daemon generated into <data_dir>/root.key at first start.
+  std::string RootKey() const;
 
   // Sends `sig` and waits; returns the exit code (or -signal).
   int Stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(60));

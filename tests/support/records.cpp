@@ -18,12 +18,22 @@ const core::Ed25519KeyPair& Agent(int n) {
   return agents[static_cast<uint8_t>(n)];
 }
 
-core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers) {
-  a.signatures.clear();
-  const core::Hash32 id = core::ContentId(a);
-  for (int s : signers) a.signatures.push_back(core::SignId(Agent(s), id));
-  return a;
+namespace {
+
+// Replaces the signatures of an assertion or epoch by those of `signers` over its content id.
+template <typename R>
+R SignedBy(R record, const std::vector<int>& signers) {
+  record.signatures.clear();
+  const core::Hash32 id = core::ContentId(record);
+  for (int s : signers) record.signatures.push_back(core::SignId(Agent(s), id));
+  return record;
 }
+
+}  // namespace
+
+core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers) { return SignedBy(std::move(a), signers); }
+
+core::Epoch Resigned(core::Epoch e, const std::vector<int>& signers) { return SignedBy(std::move(e), signers); }
 
 core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int>& signers) {
   core::Assertion a;
@@ -34,9 +44,9 @@ core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int
   a.timestamp = spec.timestamp;
   a.source_class = spec.source_class;
   a.lifecycle = spec.lifecycle;
+  a.parent_hash = spec.parent_hash;
   a.source_hash = spec.source_hash;
   a.epoch = spec.epoch;
-  a.parent_hash = spec.parent_hash;
   a.valid_from = spec.valid_from;
   a.valid_until = spec.valid_until;
   return Resigned(std::move(a), signers);
@@ -59,8 +69,7 @@ core::Epoch SignedEpoch(const std::string& name, const std::optional<core::Hash3
   e.started_at = started_at;
   e.supersedes = supersedes;
   if (supersedes) e.supersession_type = core::SupersessionType::kReplaces;
-  e.signatures.push_back(core::SignId(Agent(signer), core::ContentId(e)));
-  return e;
+  return Resigned(std::move(e), {signer});
 }
 
 }  // namespace stemedb::testing

@@ -23,9 +23,9 @@ struct AssertionSpec {
   int64_t timestamp = 1700000000;
   core::SourceClass source_class = core::SourceClass::kCommunity;
   core::Lifecycle lifecycle = core::Lifecycle::kProposed;
+  std::optional<core::Hash32> parent_hash;  // the previous stage or the revised claim
   std::optional<core::Hash32> source_hash;
   std::optional<core::Hash32> epoch;
-  std::optional<core::Hash32> parent_hash;
   std::optional<int64_t> valid_from;
   std::optional<int64_t> valid_until;
 };
@@ -34,6 +34,8 @@ struct AssertionSpec {
 core::Assertion SignedAssertion(const AssertionSpec& spec, const std::vector<int>& signers = {1});
 // Re-signs `a` (content unchanged) by `signers`, replacing its signatures.
 core::Assertion Resigned(core::Assertion a, const std::vector<int>& signers);
+// The same for an epoch.
+core::Epoch Resigned(core::Epoch e, const std::vector<int>& signers);
 core::Vote SignedVote(const core::Hash32& assertion, int agent, double weight, int64_t timestamp = 1700000100);
 core::Epoch SignedEpoch(const std::string& name, const std::optional<core::Hash32>& supersedes = std::nullopt,
                         int signer = 1, int64_t started_at = 1700000000);

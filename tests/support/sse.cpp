@@ -20,47 +20,21 @@ SseStream::SseStream(const Daemon& d, const std::string& target, const client::H
   }
   header_ = *header;
   // An error answer is a whole response: read its body so the test can see it.
-  if (header_.status != 200) {
-    auto chunk = header_.Header("transfer-encoding") == "chunked" ? connection_.ReadChunk() : Result<std::string>("");
+  if (header_.status != 200 && header_.Header("transfer-encoding") == "chunked") {
+    auto chunk = connection_.ReadChunk();
     if (chunk.ok()) header_.body = *chunk;
   }
 }
 
-std::optional<SseEvent> SseStream::TakeBuffered() {
-  for (;;) {
-    const size_t end = buffer_.find("\n\n");
-    if (end == std::string::npos) return std::nullopt;
-    std::string block = buffer_.substr(0, end);
-    buffer_.erase(0, end + 2);
-    SseEvent e;
-    bool any_field = false;
-    size_t start = 0;
-    while (start <= block.size()) {
-      size_t nl = block.find('\n', start);
-      if (nl == std::string::npos) nl = block.size();
-      const std::string line = block.substr(start, nl - start);
-      start = nl + 1;
-      if (line.empty() || line[0] == ':') continue;  // a comment (keep-alive)
-      const size_t colon = line.find(':');
-      const std::string name = line.substr(0, colon);
-      std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-      if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-      any_field = true;
-      if (name == "id") e.id = value;
-      if (name == "event") e.event = value;
-      if (name == "data") e.data += (e.data.empty() ? "" : "\n") + value;
-    }
-    if (any_field) return e;
-  }
-}
-
 std::optional<SseEvent> SseStream::Next() {
-  for (;;) {
-    if (auto e = TakeBuffered()) return e;
+  while (ready_.empty()) {
     auto chunk = connection_.ReadChunk();
     if (!chunk.ok() || chunk->empty()) return std::nullopt;
-    buffer_ += *chunk;
+    for (SseEvent& e : parser_.Feed(*chunk)) ready_.push_back(std::move(e));
   }
+  SseEvent e = std::move(ready_.front());
+  ready_.pop_front();
+  return e;
 }
 
 }  // namespace stemedb::testing

@@ -1,20 +1,19 @@
 #pragma once
 // A Server-Sent Events reader for GET /v1/feed?follow=true: one connection, the response
-// header, then events parsed out of the chunks as they arrive (keep-alive comments skipped).
+// header, then events parsed out of the chunks as they arrive by the CLI's parser (keep-alive
+// comments dropped).
 
+#include <deque>
 #include <optional>
 #include <string>
 
+#include "cli/sse_parser.h"
 #include "stemedb/client/http_connection.h"
 #include "support/daemon.h"
 
 namespace stemedb::testing {
 
-struct SseEvent {
-  std::string id;     // the `id:` field (the feed's seq)
-  std::string event;  // the `event:` field
-  std::string data;   // the `data:` lines, joined by '\n'
-};
+using SseEvent = cli::SseEvent;
 
 class SseStream {
  public:
@@ -29,11 +28,10 @@ class SseStream {
   void Close() { connection_.Close(); }
 
  private:
-  std::optional<SseEvent> TakeBuffered();
-
   client::HttpConnection connection_;
   client::HttpResponse header_;
-  std::string buffer_;
+  cli::SseParser parser_;
+  std::deque<SseEvent> ready_;
 };
 
 }  // namespace stemedb::testing

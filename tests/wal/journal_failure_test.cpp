@@ -7,6 +7,7 @@
 #include "stemedb/wal/fault_injection_env.h"
 #include "stemedb/wal/journal.h"
 #include "stemedb/wal/segment_header.h"
+#include "support/metrics_text.h"
 #include "support/temp_dir.h"
 #include "wal/wal_test_helpers.h"
 
@@ -64,11 +65,8 @@ class JournalFailureTest : public ::testing::Test {
     return out;
   }
 
-  double Metric(const std::string& sample_prefix) {
-    std::string text = registry_.Render();
-    size_t at = text.find("\n" + sample_prefix + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + sample_prefix.size() + 2));
+  double Metric(const std::string& sample) {
+    return stemedb::testing::MetricSample(registry_.Render(), sample).value_or(-1);
   }
 
   stemedb::testing::TempDir dir_;

@@ -44,12 +44,19 @@ class HttpConnection {
     return Request("POST", target, body, headers);
   }
 
+  // Sends one request without reading the answer (for streams: then ReadResponseHeader and
+  // ReadChunk). Connects first when needed.
+  Status SendRequest(const std::string& method, const std::string& target, const std::string& body = "",
+                     const Headers& headers = {});
+
   // Low level, for tests of the server's edges.
   Status Connect();
   Status SendRaw(const std::string& bytes);
   Result<HttpResponse> ReadResponse(bool head_request = false);
   // Reads the header of a chunked response, then chunks one at a time (SSE).
   Result<HttpResponse> ReadResponseHeader();
+  // Reads the body that follows a header from ReadResponseHeader into r.body.
+  Status ReadBody(HttpResponse& r);
   Result<std::string> ReadChunk();  // "" at the last chunk
   // True when the peer has closed (EOF or reset) within `wait`.
   bool PeerClosed(std::chrono::milliseconds wait);
@@ -57,6 +64,8 @@ class HttpConnection {
   bool connected() const { return fd_ >= 0; }
 
  private:
+  std::string FormatRequest(const std::string& method, const std::string& target, const std::string& body,
+                            const Headers& headers) const;
   Result<std::string> ReadLine();
   Status ReadExact(size_t n, std::string& out);
   Status Fill();

@@ -37,6 +37,7 @@ inline constexpr std::string_view kInvalidTimestamp = "invalid_timestamp";
 inline constexpr std::string_view kInvalidValidPeriod = "invalid_valid_period";
 inline constexpr std::string_view kSupersessionTypeMismatch = "supersession_type_mismatch";
 inline constexpr std::string_view kBatchTooLarge = "batch_too_large";
+inline constexpr std::string_view kEmptyBatch = "empty_batch";
 // Rules that need stored records, checked by the write path (storage/write_checks.h).
 inline constexpr std::string_view kUnknownParent = "unknown_parent";                              // 422
 inline constexpr std::string_view kParentMismatch = "parent_mismatch";                            // 422
@@ -69,6 +70,7 @@ inline constexpr std::string_view kAll[] = {
     kInvalidValidPeriod,
     kSupersessionTypeMismatch,
     kBatchTooLarge,
+    kEmptyBatch,
     kUnknownParent,
     kParentMismatch,
     kInvalidLifecycleTransition,

@@ -46,7 +46,7 @@ class NodeState {
   void WriteFinished() { inflight_writes_.fetch_sub(1); }
   int64_t inflight_writes() const { return inflight_writes_.load(); }
 
-  // Called on every mode change (systemd's STOPPING=1 on drain); set before serving.
+  // Called on every mode change (the daemon tells systemd through it); set before serving.
   void set_mode_listener(std::function<void(NodeMode)> listener) { mode_listener_ = std::move(listener); }
 
   // "ready", or why not: recovering | journal_failed | draining | storage_degraded.

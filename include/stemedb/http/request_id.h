@@ -13,4 +13,8 @@ std::string NewRequestId();
 // else (it ends up in logs and headers) is replaced by a fresh id.
 bool IsAcceptableRequestId(std::string_view id);
 
+// The id of a request: the client's X-Request-Id value (null when absent) when acceptable, else
+// a fresh one.
+std::string ChooseRequestId(const std::string* client_id);
+
 }  // namespace stemedb::http

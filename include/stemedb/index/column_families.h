@@ -14,7 +14,7 @@ namespace stemedb::index {
 
 enum Cf : uint8_t {
   kRecords = 0,            // kind(1) id(32) -> u64 seq | u64 ingested_at_ms | stored record
-  kBySubjectPredicate,     // subject 0 predicate 0 seq(8) -> id
+  kBySubjectPredicate,     // subject 0 predicate 0 seq(8) -> id, votes, record (candidate_entry.h)
   kBySubject,              // subject 0 seq(8) -> id
   kByPredicate,            // predicate 0 seq(8) -> id
   kSubjectPredicates,      // subject 0 predicate -> "" (the predicates of a subject)

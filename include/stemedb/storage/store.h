@@ -2,9 +2,10 @@
 // The store: the WAL journal (the truth), the tiered key/value layer (memory tier + RocksDB)
 // with its indexes, and the in-memory catalog, behind one object.
 //
-// Write path: Write() encodes the records and appends them to the journal; once the batch is
-// durable, the journal's writer thread applies each record in log order (Applier) and only
-// then calls back, so a reader that starts after the callback sees the write.
+// Write path: Write() answers records that are stored already, unchanged, from the store;
+// it encodes the others and appends them to the journal; once the batch is durable, the
+// journal's writer thread applies each record in log order (Applier) and only then calls back,
+// so a reader that starts after the callback sees the write.
 // Start-up: open the journal (recovery), open RocksDB, load the catalog, replay the WAL from
 // the RocksDB tier's applied offset, start the journal.
 
@@ -121,6 +122,11 @@ class Store {
                       std::vector<WriteOutcome>& outcomes);
   template <typename R>
   Result<std::optional<Stored<R>>> GetRecord(core::RecordKind kind, const core::Hash32& id);
+  // `exists` with the stored record's seq and time when `w` is stored already with every signer
+  // it brings (so applying it would change nothing); nullopt when it must be appended.
+  Result<std::optional<WriteOutcome>> StoredUnchanged(const PendingWrite& w);
+  template <typename R>
+  Result<std::optional<WriteOutcome>> Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id);
 
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;

@@ -42,4 +42,7 @@ struct WriteOutcome {
 // Stored assertions keep their co-signers beyond one request's 16, up to this many.
 inline constexpr size_t kStoredSignersMax = 64;
 
+// True when `agent` is among `signatures`.
+bool HasSigner(const std::vector<core::SignatureEntry>& signatures, const core::PublicKey& agent);
+
 }  // namespace stemedb::storage

@@ -23,7 +23,8 @@ using CheckResult = Result<std::optional<core::FieldError>>;
 CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::Hash32& id,
                            const BatchOverlay* overlay = nullptr, const std::string& field_prefix = "");
 CheckResult CheckVote(Store& store, const core::Vote& v);
-CheckResult CheckEpoch(Store& store, const core::Epoch& e, const core::Hash32& id);
+// Against the supersession graph only (the catalog holds every epoch).
+CheckResult CheckEpoch(const Catalog& catalog, const core::Epoch& e, const core::Hash32& id);
 CheckResult CheckRetraction(Store& store, const core::SourceRetraction& r);
 
 }  // namespace stemedb::storage

@@ -49,7 +49,8 @@ CommandLine ParseCommandLine(int argc, char** argv, char** envp) {
   for (const auto& spec : ops::ConfigKeys()) {
     std::string names = spec.FlagName();
     auto alias = FlagAliases().find(spec.Dotted());
-    if (alias != FlagAliases().end()) names += "," + alias->second;
+    // wal.dir's long name is already --wal-dir: adding it again would list it twice in --help.
+    if (alias != FlagAliases().end() && alias->second != names) names += "," + alias->second;
     std::string help = spec.help + " [" + spec.Dotted() + ", env " + spec.EnvName() + "]";
     app.add_option(names, flag_values[spec.Dotted()], help)->group("Configuration (" + spec.section + ")");
     flag_names[spec.Dotted()] = spec.FlagName();

@@ -149,15 +149,19 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   spdlog::info("stemedb-api {} (commit {}) listening on {}:{} ({} I/O threads)", build::kVersion, build::kCommit,
                ServerOptionsFrom(config).host, server.port(), ServerOptionsFrom(config).threads);
 
-  // systemd hears of every drain and undrain (Type=notify): STOPPING=1 takes the unit out of
-  // "active" while it drains, READY=1 brings it back.
+  // systemd (Type=notify) hears READY=1 once recovery is done and the port listens. An admin
+  // drain or undrain changes only STATUS=: STOPPING=1 would put the unit in "deactivating" and
+  // arm TimeoutStopSec, after which systemd kills a node an operator merely took out of rotation.
+  // STOPPING=1 is sent when the process really begins to stop (SIGTERM or SIGINT, below).
   node.set_mode_listener([](http::NodeMode mode) {
-    if (mode == http::NodeMode::kDraining) sd_notify(0, "STOPPING=1\nSTATUS=draining");
+    if (mode == http::NodeMode::kDraining) sd_notify(0, "STATUS=draining");
+    if (mode == http::NodeMode::kDrained) sd_notify(0, "STATUS=drained");
     if (mode == http::NodeMode::kServing) sd_notify(0, "READY=1\nSTATUS=serving");
   });
   node.set_mode(http::NodeMode::kServing);
 
   int sig = WaitForStopSignal(signals);
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping");
   spdlog::info("{}: draining, grace {} s", sig == SIGTERM ? "SIGTERM" : "SIGINT", config.server.shutdown_grace_s);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.server.shutdown_grace_s);
   // Drain first: new writes get 503 draining (load balancers move on), writes in flight finish.

@@ -6,6 +6,9 @@
 
 namespace stemedb::bench {
 
-void AddWalCommand(CLI::App& app, int& exit_code);  // wal_bench.cpp
+void AddWalCommand(CLI::App& app, int& exit_code);     // wal_bench.cpp
+void AddIngestCommand(CLI::App& app, int& exit_code);  // ingest_bench.cpp
+void AddLoadCommand(CLI::App& app, int& exit_code);    // load_command.cpp
+void AddQueryCommand(CLI::App& app, int& exit_code);   // query_bench.cpp
 
 }  // namespace stemedb::bench

@@ -8,6 +8,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   stemedb::bench::AddWalCommand(app, exit_code);
+  stemedb::bench::AddIngestCommand(app, exit_code);
+  stemedb::bench::AddLoadCommand(app, exit_code);
+  stemedb::bench::AddQueryCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -15,6 +15,8 @@ struct LatencyStats {
   double mean_ms = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double p999_ms = 0;
+  double max_ms = 0;
 };
 
 // samples_ns is sorted in place; window_s is the measured wall time.
@@ -32,6 +34,8 @@ inline LatencyStats Summarize(std::vector<uint64_t>& samples_ns, double window_s
   s.mean_ms = total_ns / static_cast<double>(s.count) / 1e6;
   s.p50_ms = at(0.50);
   s.p99_ms = at(0.99);
+  s.p999_ms = at(0.999);
+  s.max_ms = static_cast<double>(samples_ns.back()) / 1e6;
   return s;
 }
 

@@ -173,6 +173,47 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(results[2]["id"], client.content_id_hex("assertion", good[1]))
         self.assertEqual(results[1]["error"]["code"], "invalid_signature")
 
+    def assert_refused(self, kind, body, status, code, field):
+        with self.assertRaises(client.StemeDBError) as caught:
+            self.post(kind, body)
+        refused = caught.exception
+        self.assertEqual((refused.status, refused.code, refused.field), (status, code, field), refused)
+        self.assertTrue(refused.body["error"]["request_id"], refused.body)
+
+    def test_lifecycle_chain(self):
+        proposed_body = fresh_assertion()
+        proposed = self.assert_created("assertion", client.sign_record("assertion", proposed_body, [AGENT_A]))
+
+        def stage(lifecycle, parent_id):
+            body = dict(proposed_body, lifecycle=lifecycle, parent_hash=parent_id)
+            return client.sign_record("assertion", body, [AGENT_A])
+
+        review = self.assert_created("assertion", stage("under_review", proposed["id"]))
+        rejected = self.assert_created("assertion", stage("rejected", review["id"]))
+        self.assert_refused(
+            "assertion", stage("approved", rejected["id"]), 422, "invalid_lifecycle_transition", "lifecycle"
+        )
+        self.assert_refused("assertion", stage("under_review", "ab" * 32), 422, "unknown_parent", "parent_hash")
+
+    def test_vote_on_an_unknown_assertion(self):
+        vote = client.sign_record(
+            "vote", {"assertion_hash": "cd" * 32, "weight": 1.0, "timestamp": int(time.time())}, [AGENT_B]
+        )
+        self.assert_refused("vote", vote, 404, "assertion_not_found", "assertion_hash")
+
+    def test_source_retraction(self):
+        if not API_KEY:
+            self.skipTest("retraction needs an admin API key (--api-key)")
+        stamp = uuid.uuid4().hex
+        source = self.assert_created("source", {"uri": f"https://example.org/{stamp}", "content": stamp})
+        citing = self.assert_created(
+            "assertion", client.sign_record("assertion", fresh_assertion(source_hash=source["id"]), [AGENT_A])
+        )
+        reply = client.retract_source(BASE_URL, source["id"], "withdrawn by its authors", api_key=API_KEY)
+        self.assertEqual((reply.status, reply["status"], reply["id"]), (200, "retracted", source["id"]))
+        read = client.get_assertion(BASE_URL, citing["id"], api_key=API_KEY)
+        self.assertTrue(read["flags"]["source_retracted"], read)
+
     def test_refusals(self):
         tampered = client.sign_record("assertion", fresh_assertion(), [AGENT_A])
         tampered["timestamp"] += 1

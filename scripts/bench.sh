@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/benchmarks.md on this machine and prints their tables (also kept
+# in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
+#
+#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge]     (no section: all of them)
+#
+#   wal     group commit vs one fdatasync per record (stemedb-bench wal)
+#   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
+#   query   1,000,000 assertions: queries/s per lens, RSS, start-up after SIGKILL
+#   edge    ingest and query with API keys + rate limiting on (limits not reached) vs off
+#
+# --quick shrinks every data set (a smoke run of the script itself, not a measurement).
+# Run it on a quiet machine: anything else on the cores shows up in the numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+sections=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    wal | ingest | query | edge) sections+=("$arg") ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ ${#sections[@]} -eq 0 ] && sections=(wal ingest query edge)
+
+./scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target stemedb-api stemedb-bench >/dev/null
+
+bin=build/release/src/tools
+out=build/bench
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/stemedb-bench.XXXXXX")
+mkdir -p "$out"
+results="$out/results.md"
+: >"$results"
+daemon_pid=""
+
+cleanup() {
+  if [ -n "$daemon_pid" ]; then kill -9 "$daemon_pid" 2>/dev/null || true; fi
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+say() { echo "$*" | tee -a "$results"; }
+run() { "$@" | tee -a "$results"; }
+
+# start_daemon PORT DATA_DIR [flags...]: starts stemedb-api and waits until /v1/ready says 200.
+# Sets daemon_pid and ready_s (seconds from exec to ready).
+start_daemon() {
+  local port=$1 data=$2
+  shift 2
+  mkdir -p "$data"
+  local t0_ns
+  t0_ns=$(date +%s%N)
+  "$bin/stemedb-api" --bind "127.0.0.1:$port" --data-dir "$data" --log-level warn "$@" \
+    >>"$scratch/daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 2400); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/v1/ready"; then
+      ready_s=$(awk -v ns=$(($(date +%s%N) - t0_ns)) 'BEGIN {printf "%.2f", ns / 1e9}')
+      return 0
+    fi
+    kill -0 "$daemon_pid" 2>/dev/null || { tail -20 "$scratch/daemon.log" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "bench.sh: stemedb-api on port $port not ready after 120 s" >&2
+  return 1
+}
+
+stop_daemon() {
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || true
+  daemon_pid=""
+}
+
+kill_daemon() {
+  kill -9 "$daemon_pid"
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=""
+}
+
+# "VmRSS  VmHWM" of the daemon, in MiB.
+memory_mb() {
+  awk '/^VmRSS|^VmHWM/ {printf "%s %.0f MiB  ", $1, $2 / 1024}' "/proc/$daemon_pid/status"
+}
+
+machine() {
+  say "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem/ {print $2}') GiB RAM, kernel $(uname -r)"
+  say "disk under $scratch: $(df -h "$scratch" | awk 'NR == 2 {print $1 ", " $2 " total"}')"
+  say "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  say ""
+}
+
+port=18191
+no_limits=(--rate-limit-enabled false)
+
+bench_wal() {
+  say "## wal"
+  local seconds=3
+  [ "$quick" = 1 ] && seconds=0.5
+  run "$bin/stemedb-bench" wal --dir "$scratch/wal" --seconds "$seconds"
+  say ""
+}
+
+bench_ingest() {
+  say "## ingest"
+  local n=200000
+  [ "$quick" = 1 ] && n=5000
+  # Rate limiting off: one benchmark client would otherwise meet the per-client write limit.
+  start_daemon "$port" "$scratch/ingest" "${no_limits[@]}"
+  run "$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" --assertions "$n"
+  say "daemon memory after ingest: $(memory_mb)"
+  stop_daemon
+  say ""
+}
+
+bench_query() {
+  say "## query"
+  local subjects=10000 seconds=10
+  [ "$quick" = 1 ] && subjects=100 && seconds=1
+  local data="$scratch/query"
+  start_daemon "$port" "$data" "${no_limits[@]}"
+  run "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" --subjects "$subjects"
+  say "daemon memory after load: $(memory_mb)"
+  say "data on disk: $(du -sh "$data" | cut -f1) (RocksDB $(du -sh "$data/rocksdb" | cut -f1), WAL $(du -sh "$data/wal" | cut -f1))"
+  run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds"
+  say "daemon memory after queries: $(memory_mb)"
+  kill_daemon
+  start_daemon "$port" "$data" "${no_limits[@]}"
+  say "start-up after SIGKILL with $((subjects * 100)) assertions: ${ready_s} s to /v1/ready 200 (target <= 5 s)"
+  say "daemon memory after restart: $(memory_mb)"
+  run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds" --lens recency
+  stop_daemon
+  say ""
+}
+
+# The edge's cost: the same ingest and query runs against a daemon with auth.mode = all and rate
+# limits far above the load, and one with both off; alternating, twice, on fresh data each time.
+bench_edge() {
+  say "## edge"
+  local n=50000 subjects=1000 seconds=5 key
+  [ "$quick" = 1 ] && n=2000 && subjects=50 && seconds=1
+  key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  local high=(--rate-limit-enabled true --rate-limit-write-rps 1000000 --rate-limit-write-burst 1000000
+              --rate-limit-read-rps 1000000 --rate-limit-read-burst 1000000)
+  for round in 1 2; do
+    for mode in off on; do
+      local data="$scratch/edge-$mode-$round" flags=(--auth-mode off "${no_limits[@]}") client=()
+      if [ "$mode" = on ]; then
+        flags=(--auth-mode all "${high[@]}")
+        client=(--api-key "$key")
+      fi
+      STEMEDB_ROOT_API_KEY=$key start_daemon "$port" "$data" "${flags[@]}"
+      say "### round $round, auth and rate limiting $mode"
+      run "$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" "${client[@]}" --assertions "$n" --batch 1 --ceiling-seconds 0.5
+      run "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --vote-every 0
+      run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --seconds "$seconds" --lens recency
+      stop_daemon
+    done
+  done
+  say ""
+}
+
+machine
+for s in "${sections[@]}"; do "bench_$s"; done
+echo "results kept in $results" >&2

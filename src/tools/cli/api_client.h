@@ -1,0 +1,49 @@
+#pragma once
+// The CLI's view of the HTTP API: one connection to --server, the API key on every request,
+// and failures turned into CliErrors (exit 1 when the server refused, 3 when it could not be
+// reached or did not answer with JSON).
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "global_options.h"
+#include "stemedb/client/http_connection.h"
+
+namespace stemedb::cli {
+
+struct ApiAnswer {
+  int status = 0;
+  std::string body;      // as the server sent it (--json prints this)
+  nlohmann::json value;  // the body parsed
+};
+
+class ApiClient {
+ public:
+  explicit ApiClient(const GlobalOptions& options);  // throws a usage error for a bad --server
+
+  ApiAnswer Get(const std::string& target) { return Call("GET", target, ""); }
+  ApiAnswer Post(const std::string& target, const std::string& body = "") { return Call("POST", target, body); }
+  ApiAnswer Delete(const std::string& target) { return Call("DELETE", target, ""); }
+
+  // A streamed (chunked) answer, for the feed: OpenStream returns once a 2xx header is read;
+  // NextChunk returns the next chunk, or nullopt when the server ended the stream.
+  void OpenStream(const std::string& target);
+  std::optional<std::string> NextChunk();
+
+ private:
+  ApiAnswer Call(const std::string& method, const std::string& target, const std::string& body);
+  client::Headers RequestHeaders() const;
+  [[noreturn]] void Unreachable(const Status& status) const;
+
+  std::string url_;
+  std::string api_key_;
+  std::unique_ptr<client::HttpConnection> connection_;
+};
+
+// The one line printed for a non-2xx answer: "HTTP 422 invalid_signature: <message> (field:
+// signatures[0].signature; request_id: ...)", plus the Retry-After the server asked for.
+std::string DescribeRefusal(const client::HttpResponse& response);
+
+}  // namespace stemedb::cli
