@@ -14,8 +14,9 @@ Usage: $PROG --scratch-dir DIR [OPTIONS]
 Runs the path a real recovery takes, against a live daemon, without touching it beyond one
 online backup:
 
-  backup   backup.sh against --url, to --target (default file://DIR/archives)
-  verify   backup.sh --verify on the archive written
+  backup   backup.sh against --url, to --target (default file://DIR/archives); with
+           --from-latest, the newest backup already in that target instead
+  verify   backup.sh --verify on the archive
   wipe     delete DIR/data, the scratch copy standing in for the lost node
   restore  restore.sh into DIR/data (with --wal-archive: plus the archived WAL after the backup)
   start    a scratch stemedb-api on DIR/data (loopback, a free port, no config file, no
@@ -35,7 +36,10 @@ Options:
                          env STEMEDB_API_KEY_FILE, else $DEFAULT_API_KEY_FILE)
   --checkpoint-dir DIR   passed to backup.sh (where the live daemon writes its checkpoint)
   --target TARGET        where the backup goes (default file://DIR/archives)
-  --wal-archive TARGET   passed to restore.sh: replay the archived WAL too (the failover path)
+  --from-latest TARGET   take no backup: drill with the newest stemedb-backup-*.tar.gz in TARGET
+                         (last night's backup, as a real recovery would)
+  --wal-archive TARGET   passed to restore.sh: add the WAL archived after the backup (with
+                         --from-latest this is the failover path of a warm standby)
   --endpoint-url URL     S3 endpoint for a non-AWS S3 (env AWS_ENDPOINT_URL)
   --keep                 leave DIR/data in place after the drill (the scratch daemon is stopped)
   --start-timeout-s N    how long the scratch daemon may take to become ready (default 300)
@@ -52,6 +56,7 @@ api_key_file=""
 checkpoint_args=()
 target=""
 wal_archive=""
+from_latest=""
 keep=false
 start_timeout_s=300
 
@@ -63,6 +68,7 @@ while [ $# -gt 0 ]; do
     --checkpoint-dir) need_value "$@"; checkpoint_args=(--checkpoint-dir "$2"); shift 2 ;;
     --target) need_value "$@"; target=$2; shift 2 ;;
     --wal-archive) need_value "$@"; wal_archive=$2; shift 2 ;;
+    --from-latest) need_value "$@"; from_latest=$2; shift 2 ;;
     --endpoint-url) need_value "$@"; S3_ENDPOINT_URL=$2; shift 2 ;;
     --keep) keep=true; shift ;;
     --start-timeout-s) need_value "$@"; start_timeout_s=$2; shift 2 ;;
@@ -76,7 +82,8 @@ API_URL=${API_URL%/}
 require_commands curl jq
 mkdir -p -- "$scratch" || die "cannot create $scratch"
 scratch=$(realpath -- "$scratch")
-[ -n "$target" ] || target=file://$scratch/archives
+if [ -n "$from_latest" ] && [ -n "$target" ]; then usage_error "give --target or --from-latest, not both"; fi
+[ -n "$target" ] || target=${from_latest:-file://$scratch/archives}
 load_api_key "$api_key_file"
 live_key=$API_KEY
 api_binary=$(stemedb_tool stemedb-api)
@@ -126,6 +133,15 @@ scratch_url=""
 scratch_key=""
 
 do_backup() {
+  if [ -n "$from_latest" ]; then
+    parse_target "$from_latest"
+    local name
+    name=$(latest_backup_name)
+    [ -n "$name" ] || { DETAIL="no stemedb-backup-*.tar.gz in $from_latest"; return 1; }
+    archive=$(target_url "$name")
+    DETAIL="newest existing backup: $archive"
+    return 0
+  fi
   local out
   out=$(STEMEDB_API_KEY=$live_key "$SCRIPTS_DIR/backup.sh" --url "$API_URL" \
     "${checkpoint_args[@]}" --target "$target" --work-dir "$work") || return 1

@@ -115,7 +115,7 @@ make_temp_dir work "$(dirname "$data_dir")"
 
 if [ -n "$latest_from" ]; then
   parse_target "$latest_from"
-  name=$(target_list | grep -E '^stemedb-backup-.*\.tar\.gz$' | LC_ALL=C sort | tail -n 1 || true)
+  name=$(latest_backup_name)
   [ -n "$name" ] || die "no stemedb-backup-*.tar.gz in $latest_from"
   archive=$(target_url "$name")
   log "newest backup in $latest_from: $name"

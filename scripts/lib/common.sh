@@ -214,6 +214,12 @@ target_list() {
   fi
 }
 
+# latest_backup_name: the newest stemedb-backup-*.tar.gz in the parsed target (names sort by
+# time), or nothing.
+latest_backup_name() {
+  target_list | grep -E '^stemedb-backup-.*\.tar\.gz$' | LC_ALL=C sort | tail -n 1 || true
+}
+
 # ---- checksums
 
 sha256_of() { sha256sum -- "$1" | awk '{ print $1 }'; }
