@@ -27,6 +27,14 @@ A segment already in TARGET with the same SHA-256 is recorded and skipped; one w
 SHA-256 stops the run: another node (or a node restored from a backup) archives to the same
 place, and each timeline needs its own prefix.
 
+With --prune, segments that are archived and wholly below what the daemon has made durable in
+RocksDB (wal.applied_offset of GET /v1/admin/node) are then deleted from the WAL directory:
+the daemon never reads them again (a restart replays from that offset) and never deletes a
+segment itself. The segment holding the last applied record is always kept, and so is every
+segment a backup's checkpoint would copy. The daemon's own segment list and the
+stemedb_wal_segments and stemedb_wal_disk_usage_bytes metrics count them until it restarts;
+stemedb_wal_disk_free_bytes shows the space at once.
+
 Options:
   --target TARGET        file:///DIR or s3://BUCKET/PREFIX (env STEMEDB_WAL_ARCHIVE_TARGET)
   --wal-dir DIR          the daemon's WAL directory (default: env STEMEDB_WAL_DIR, else
@@ -34,6 +42,7 @@ Options:
   --state-dir DIR        bookkeeping and the lock (default: the WAL directory's parent
                          /wal-archive, e.g. /var/lib/stemedb/wal-archive)
   --no-rotate            do not ask the daemon to seal the active segment
+  --prune                then delete the archived segments below the applied offset (above)
   --url URL              the daemon, for the rotation (env STEMEDB_URL; default
                          http://127.0.0.1:18180)
   --api-key-file FILE    admin API key file for the rotation (default: env STEMEDB_API_KEY,
@@ -43,7 +52,7 @@ Options:
   -h, --help             this help
 
 Needs: sha256sum, flock, stemedb-wal-verify (PATH or STEMEDB_BIN_DIR); curl and jq for the
-rotation; the aws CLI for s3://.
+rotation and --prune; the aws CLI for s3://.
 
 Exit codes: 0 everything sealed is archived, 1 a segment failed (or the rotation failed; the
 sealed segments were still shipped), 2 usage error.
@@ -54,6 +63,7 @@ target=${STEMEDB_WAL_ARCHIVE_TARGET:-}
 wal_dir=${STEMEDB_WAL_DIR:-${STEMEDB_DATA_DIR:-/var/lib/stemedb}/wal}
 state_dir=""
 rotate=true
+prune=false
 api_key_file=""
 lock_timeout_s=600
 
@@ -63,6 +73,7 @@ while [ $# -gt 0 ]; do
     --wal-dir) need_value "$@"; wal_dir=$2; shift 2 ;;
     --state-dir) need_value "$@"; state_dir=$2; shift 2 ;;
     --no-rotate) rotate=false; shift ;;
+    --prune) prune=true; shift ;;
     --url) need_value "$@"; API_URL=$2; shift 2 ;;
     --api-key-file) need_value "$@"; api_key_file=$2; shift 2 ;;
     --lock-timeout-s) need_value "$@"; lock_timeout_s=$2; shift 2 ;;
@@ -162,6 +173,27 @@ ship() {
   mark_archived "$name" "$sha"
 }
 
+# prune_archived: deletes sealed, archived segments that end below the durable applied offset.
+pruned=0
+prune_archived() {
+  require_commands curl jq
+  load_api_key "$api_key_file"
+  local node applied name end
+  node=$(api_json GET "$API_URL/v1/admin/node") || return 1
+  applied=$(jq -r '.wal.applied_offset' <<<"$node")
+  while read -r name end; do
+    [ -f "$wal_dir/$name" ] || continue
+    [ "$end" -lt "$applied" ] || continue
+    if ! already_archived "$name"; then
+      warn "$name lies below the applied offset $applied but is not archived; kept"
+      continue
+    fi
+    rm -f -- "$wal_dir/$name" || return 1
+    log "pruned $name (archived, ends at offset $end, below the applied offset $applied)"
+    pruned=$((pruned + 1))
+  done < <(jq -r '.wal.segments[] | select(.sealed) | "\(.name) \(.end_offset)"' <<<"$node")
+}
+
 if [ "$rotate" = true ]; then rotate_active; fi
 
 segments=$(find "$wal_dir" -maxdepth 1 -type f -printf '%f\n' | sorted_segments)
@@ -183,5 +215,9 @@ while IFS= read -r name; do
   fi
 done <<<"$sealed"
 
-log "$shipped segment(s) archived, $skipped already archived, active $(printf '%s\n' "$segments" | tail -n 1) left for a later run ($(elapsed_s "$started") s)"
+if [ "$prune" = true ] && [ "$failures" -eq 0 ]; then
+  prune_archived || failures=$((failures + 1))
+fi
+
+log "$shipped segment(s) archived, $skipped already archived, $pruned pruned, active $(printf '%s\n' "$segments" | tail -n 1) left for a later run ($(elapsed_s "$started") s)"
 [ "$failures" -eq 0 ] || exit "$EXIT_FAILURE"

@@ -317,6 +317,61 @@ TEST_F(ScriptsTest, WalArchiveShipsEachSealedSegmentOnceWhenTwoRunsOverlap) {
   EXPECT_EQ(idle.out.find("sealed segment.005.wal"), std::string::npos) << idle.out;
 }
 
+TEST_F(ScriptsTest, WalArchivePruneDeletesOnlyArchivedSegmentsBelowTheAppliedOffset) {
+  for (int i = 0; i < 3; ++i) {
+    Rotate();
+    Write("scripts/prune" + std::to_string(i), 3);
+  }
+  const std::string target = "file://" + dir_.Sub("wal-archive");
+  // Ship 001 and 002 only, as if 003 had not been sealed yet at that run.
+  ProcessResult first = RunScript("wal-archive.sh", {"--target", target, "--wal-dir", WalDir(), "--no-rotate"});
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  fs::remove(daemon_->data_dir() + "/wal-archive/segment.003.wal.archived");
+  fs::remove(dir_.Sub("wal-archive/segment.003.wal"));
+  fs::remove(dir_.Sub("wal-archive/segment.003.wal.sha256"));
+  // A drain flushes the memory tier and persists it: the applied offset reaches the head.
+  const client::Headers key = {{"X-API-Key", ReadRootKey(daemon_->data_dir())}};
+  ASSERT_EQ(conn_->Post("/v1/admin/node/drain", "", key)->status, 200);
+  ASSERT_EQ(conn_->Post("/v1/admin/node/undrain", "", key)->status, 200);
+
+  ProcessResult prune = RunScript("wal-archive.sh", {"--target", target, "--wal-dir", WalDir(), "--no-rotate", "--prune",
+                                                     "--url", daemon_->url(), "--api-key-file", KeyFile()});
+  ASSERT_EQ(prune.exit_code, 0) << prune.out;
+  // 003 was shipped by this run before the pruning, so it goes too; 004 is active.
+  for (const char* seg : {"segment.001.wal", "segment.002.wal", "segment.003.wal"}) {
+    EXPECT_FALSE(fs::exists(WalDir() + "/" + seg)) << seg;
+    EXPECT_TRUE(fs::exists(dir_.Sub("wal-archive/") + seg)) << seg;
+  }
+  EXPECT_TRUE(fs::exists(WalDir() + "/segment.004.wal"));
+  EXPECT_NE(prune.out.find("3 pruned"), std::string::npos) << prune.out;
+
+  // The node still backs up, and restarts with every write.
+  ProcessResult backup = Backup("file://" + dir_.Sub("backups"));
+  EXPECT_EQ(backup.exit_code, 0) << backup.out;
+  conn_.reset();
+  ASSERT_EQ(daemon_->Stop(), 0);
+  ExpectRestored(daemon_->data_dir());
+}
+
+TEST_F(ScriptsTest, WalArchiveRunThatFailsPrunesNothing) {
+  Rotate();
+  Write("scripts/kept", 3);
+  Rotate();
+  const client::Headers key = {{"X-API-Key", ReadRootKey(daemon_->data_dir())}};
+  ASSERT_EQ(conn_->Post("/v1/admin/node/drain", "", key)->status, 200);
+  ASSERT_EQ(conn_->Post("/v1/admin/node/undrain", "", key)->status, 200);
+  // The target refuses the second segment (another timeline holds one): the run fails.
+  const std::string target = "file://" + dir_.Sub("wal-archive");
+  fs::create_directories(dir_.Sub("wal-archive"));
+  WriteFile(dir_.Sub("wal-archive/segment.002.wal.sha256"), std::string(64, 'b') + "  segment.002.wal\n");
+  ProcessResult r = RunScript("wal-archive.sh", {"--target", target, "--wal-dir", WalDir(), "--no-rotate", "--prune",
+                                                 "--url", daemon_->url(), "--api-key-file", KeyFile()});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  // A failed run prunes nothing.
+  EXPECT_TRUE(fs::exists(WalDir() + "/segment.001.wal"));
+  EXPECT_TRUE(fs::exists(WalDir() + "/segment.002.wal"));
+}
+
 TEST_F(ScriptsTest, WalArchiveStopsAtADifferentSegmentInTheArchive) {
   Rotate();
   const std::string target = "file://" + dir_.Sub("wal-archive");

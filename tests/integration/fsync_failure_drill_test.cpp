@@ -129,6 +129,8 @@ TEST(WalFsyncFailureRunbookTest, FdatasyncFailsUnderLibfiu) {
     EXPECT_EQ(drain.exit_code, 0) << drain.out;
     EXPECT_NE(drain.out.find("\"inflight\":0"), std::string::npos) << drain.out;
     EXPECT_NE(drain.out.find("\"state\":\"journal_failed\""), std::string::npos) << drain.out;
+    // The log says who drained the node.
+    EXPECT_TRUE(std::regex_search(d.Log(), std::regex(R"(drain requested by key:\S+ \(request [0-9a-f]+\))"))) << d.Log();
     EXPECT_EQ(c->Get("/v1/ready")->status, 503);
     EXPECT_GE(d.Stop(), 0) << d.Log();
   }
