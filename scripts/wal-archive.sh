@@ -200,6 +200,7 @@ segments=$(find "$wal_dir" -maxdepth 1 -type f -printf '%f\n' | sorted_segments)
 sealed=$(printf '%s\n' "$segments" | sed '$d')
 shipped=0
 skipped=0
+ship_failed=false
 while IFS= read -r name; do
   [ -n "$name" ] || continue
   if already_archived "$name"; then
@@ -210,12 +211,14 @@ while IFS= read -r name; do
     shipped=$((shipped + 1))
   else
     failures=$((failures + 1))
+    ship_failed=true
     warn "$name was not archived; stopping (the archive must have no gaps)"
     break
   fi
 done <<<"$sealed"
 
-if [ "$prune" = true ] && [ "$failures" -eq 0 ]; then
+# Only after every sealed segment was shipped (a failed rotation does not matter here).
+if [ "$prune" = true ] && [ "$ship_failed" = false ]; then
   prune_archived || failures=$((failures + 1))
 fi
 
