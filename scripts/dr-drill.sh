@@ -77,7 +77,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$scratch" ] || usage_error "--scratch-dir is required"
-[[ $start_timeout_s =~ ^[0-9]+$ ]] || usage_error "--start-timeout-s takes a whole number of seconds"
+need_seconds --start-timeout-s "$start_timeout_s"
 API_URL=${API_URL%/}
 require_commands curl jq
 mkdir -p -- "$scratch" || die "cannot create $scratch"

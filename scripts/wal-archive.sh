@@ -83,7 +83,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$target" ] || usage_error "--target is required (file:///DIR or s3://BUCKET/PREFIX)"
-[[ $lock_timeout_s =~ ^[0-9]+$ ]] || usage_error "--lock-timeout-s takes a whole number of seconds"
+need_seconds --lock-timeout-s "$lock_timeout_s"
 API_URL=${API_URL%/}
 parse_target "$target"
 require_commands sha256sum flock

@@ -30,6 +30,11 @@ need_value() {
   if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "$1 needs a value"; fi
 }
 
+# need_seconds OPTION VALUE: a usage error unless VALUE is a whole number of seconds.
+need_seconds() {
+  [[ $2 =~ ^[0-9]+$ ]] || usage_error "$1 takes a whole number of seconds, got '$2'"
+}
+
 # ---- clean-up: commands run on exit (last registered first), however the script ends.
 _CLEANUPS=()
 on_exit() { _CLEANUPS+=("$1"); }
