@@ -3,8 +3,8 @@
 // failure point in the running process), and the runbook's own commands are run, with only the
 // address and the data directory changed: the metric with its segment label, the failing writes,
 // readiness, the log line, the drain command, the restart that brings back every acknowledged
-// write, the weekly verification loop. A second test runs its repair procedure on a segment
-// damaged in the middle.
+// write, the weekly verification loop. Then disk-full.md's ENOSPC the same way, and the repair
+// procedure on segments damaged in the middle.
 
 #include <gtest/gtest.h>
 
@@ -159,6 +159,38 @@ TEST(WalFsyncFailureRunbookTest, FdatasyncFailsUnderLibfiu) {
     EXPECT_EQ(v.exit_code, 0) << v.out;
   }
   EXPECT_GE(segments, 1);
+}
+
+// docs/operations/runbooks/disk-full.md: a WAL write that fails with ENOSPC (libfiu fails every
+// pwrite with errno 28) answers 507 disk_full, then 503 journal_failed; the log names errno 28;
+// a restart brings back every acknowledged write.
+TEST(DiskFullRunbookTest, EnospcOnTheWalAnswers507AndARestartRecovers) {
+  ASSERT_TRUE(HaveProgram("fiu-run") && HaveProgram("fiu-ctrl")) << "run scripts/setup.sh (fiu-utils)";
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  std::vector<std::string> acked;
+  {
+    Daemon d({.args = {"--rate-limit-enabled", "false"}, .wrapper = {"fiu-run", "-x"}, .data_dir = data});
+    auto c = d.Connect();
+    for (int i = 0; i < 5; ++i) acked.push_back(PostAssertion(*c, "enospc/acked", std::to_string(i)));
+    ProcessResult ctrl = RunProcess({"fiu-ctrl", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", std::to_string(d.pid())});
+    ASSERT_EQ(ctrl.exit_code, 0) << ctrl.out;
+    auto full = c->Post("/v1/assert", AssertionJson("enospc/failed", "0"));
+    EXPECT_EQ(full->status, 507) << full->body;
+    EXPECT_EQ(json::parse(full->body)["error"]["code"], "disk_full");
+    auto later = c->Post("/v1/assert", AssertionJson("enospc/failed", "1"));
+    EXPECT_EQ(later->status, 503) << later->body;
+    EXPECT_EQ(json::parse(later->body)["error"]["code"], "journal_failed");
+    EXPECT_EQ(json::parse(c->Get("/v1/ready")->body)["status"], "journal_failed");
+    EXPECT_NE(c->Get("/metrics")->body.find("stemedb_wal_fsync_errors_total{segment=\"segment.001.wal\"} 1"), std::string::npos);
+    EXPECT_TRUE(std::regex_search(d.Log(), std::regex(R"(WAL write error: segment=segment\.001\.wal byte_offset=\d+ head_offset=\d+ errno=28 \(No space left on device\))")))
+        << d.Log();
+  }
+  Daemon d({.data_dir = data});
+  auto c = d.Connect();
+  for (const auto& id : acked) EXPECT_EQ(c->Get("/v1/assertions/" + id)->status, 200) << id;
+  EXPECT_EQ(c->Get("/v1/assertions/" + IdOf("enospc/failed", "0"))->status, 404);
+  EXPECT_FALSE(PostAssertion(*c, "enospc/after-restart", "0").empty());
 }
 
 // Flips a byte in the middle of [from, to) of a file: a damaged record with valid ones after it,
