@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev
   # tools the tests drive for real
   prometheus nginx systemd shellcheck fiu-utils openssl curl python3 python3-cryptography python3-yaml
+  # what the operations scripts (scripts/backup.sh and the others) use
+  jq
 )
 
 missing=()

@@ -3,6 +3,8 @@
 
 #include "stemedb/http/admin_routes.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -98,7 +100,19 @@ class AdminHandlers {
   BackgroundWorker worker_;
 };
 
+namespace {
+
+// Who took the node out of rotation (or put it back) is the first question of the NodeDraining
+// runbook: the log answers it.
+void LogNodeCommand(const char* what, const Request& req) {
+  spdlog::warn("{} requested by {} (request {})", what, req.client_id.empty() ? req.remote_address : req.client_id,
+               req.request_id);
+}
+
+}  // namespace
+
 void AdminHandlers::Drain(const Request& req, Responder respond) {
+  LogNodeCommand("drain", req);
   ctx_.node.BeginDrain();  // idempotent: a node already draining or drained stays so
   // Waiting is the background worker's job: in-flight writes finish (each was counted before it
   // could be appended), then the memory tier is flushed so a restart replays nothing.
@@ -122,6 +136,7 @@ void AdminHandlers::Drain(const Request& req, Responder respond) {
 }
 
 void AdminHandlers::Undrain(const Request& req, Responder respond) {
+  LogNodeCommand("undrain", req);
   if (ctx_.node.journal_failed()) {
     return respond(ErrorResponse({409, "journal_failed", "the journal has failed; only a restart brings writes back", ""},
                                  req.request_id));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "stemedb/build_info.h"
 
@@ -37,6 +38,27 @@ Status SyncDir(const std::string& dir) {
   return rc == 0 ? Status::OK() : Status::FromErrno("fsync " + dir, err);
 }
 
+// What the log holds at the instant of the rotation: taken in the rotation's callback, on the
+// writer thread, before the next batch is applied, so the counts describe exactly the records
+// at or below the sealed segment's end, however many writes arrive meanwhile.
+struct SealedRange {
+  std::string sealed_segment;
+  uint64_t last_seq = 0;
+  index::GlobalCounts counts;
+};
+
+Result<SealedRange> RotateAndCount(Store& store) {
+  std::promise<Result<SealedRange>> promise;
+  std::future<Result<SealedRange>> future = promise.get_future();
+  store.journal().RotateAsync([&promise, &store](Result<std::string> sealed) {
+    if (!sealed.ok()) return promise.set_value(sealed.status());
+    auto counts = store.Counts();
+    if (!counts.ok()) return promise.set_value(counts.status());
+    promise.set_value(SealedRange{*sealed, store.journal().last_seq(), *counts});
+  });
+  return future.get();
+}
+
 }  // namespace
 
 Result<nlohmann::json> CreateCheckpoint(Store& store, const std::string& dir) {
@@ -51,7 +73,7 @@ Result<nlohmann::json> CreateCheckpoint(Store& store, const std::string& dir) {
   const auto started = std::chrono::steady_clock::now();
   auto position = store.kv().Checkpoint(dir + "/rocksdb");
   if (!position.ok()) return position.status();
-  auto sealed = store.journal().Rotate();
+  auto sealed = RotateAndCount(store);
   if (!sealed.ok()) return sealed.status();
 
   const std::string wal_dir = store.journal().options().dir;
@@ -73,8 +95,7 @@ Result<nlohmann::json> CreateCheckpoint(Store& store, const std::string& dir) {
   }
   STEMEDB_RETURN_IF_ERROR(SyncDir(dir + "/wal"));
 
-  auto counts = store.Counts();
-  if (!counts.ok()) return counts.status();
+  const index::GlobalCounts& counts = sealed->counts;
   nlohmann::json info = {
       {"format_version", 1},
       {"stemedb_version", build::kVersion},
@@ -85,12 +106,13 @@ Result<nlohmann::json> CreateCheckpoint(Store& store, const std::string& dir) {
       {"applied_seq", position->seq},
       {"wal_from_offset", wal_from},
       {"wal_to_offset", wal_to},
-      {"sealed_segment", *sealed},
+      {"wal_to_seq", sealed->last_seq},
+      {"sealed_segment", sealed->sealed_segment},
       {"segments", segments},
-      {"assertions_count", counts->assertions},
-      {"votes_count", counts->votes},
-      {"epochs_count", counts->epochs},
-      {"sources_count", counts->sources},
+      {"assertions_count", counts.assertions},
+      {"votes_count", counts.votes},
+      {"epochs_count", counts.epochs},
+      {"sources_count", counts.sources},
       {"duration_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
   };
   {

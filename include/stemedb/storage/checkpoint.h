@@ -7,6 +7,10 @@
 //                           applied record to the last one sealed for this checkpoint
 //   <dir>/checkpoint.json   what it holds (version, time, positions, segments, counts)
 //
+// The counts and `wal_to_seq` are read on the writer thread right after the rotation, so they
+// describe exactly the records up to the sealed segment's end (`wal_to_offset`) even while
+// writes continue: what a restore of this directory holds.
+//
 // Order matters: RocksDB first, then the WAL rotation. Everything the checkpoint applied is at
 // or below the sealed segments' end, and every write acknowledged before the request is in a
 // sealed segment (rotation is ordered with appends), so the directory holds all of them.
