@@ -16,6 +16,11 @@ void AppendValue(std::string& out, double v) {
     out += "NaN";
   } else if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
+  } else if (v == std::trunc(v) && std::fabs(v) < 1e15) {
+    // Counts read as counts: 200000, not the shorter 2e+05. Below 2^53 the integer is exact.
+    char buf[32];
+    auto res = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+    out.append(buf, res.ptr);
   } else {
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, v);

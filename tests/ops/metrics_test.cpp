@@ -20,6 +20,17 @@ TEST(MetricsTest, CounterRendersWithLabels) {
       << out;
 }
 
+TEST(MetricsTest, IntegralValuesRenderAsIntegersAndOthersRoundTrip) {
+  Registry r;
+  r.GaugeFamily("stemedb_test_big", "G.", {}).WithLabels({}).Set(200000);
+  r.GaugeFamily("stemedb_test_small", "G.", {}).WithLabels({}).Set(0.1);
+  r.GaugeFamily("stemedb_test_huge", "G.", {}).WithLabels({}).Set(1e300);
+  const std::string out = r.Render();
+  EXPECT_NE(out.find("stemedb_test_big 200000\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("stemedb_test_small 0.1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("stemedb_test_huge 1e+300\n"), std::string::npos) << out;
+}
+
 TEST(MetricsTest, LabelValuesAreEscaped) {
   Registry r;
   r.GaugeFamily("stemedb_test_gauge", "G.", {"path"}).WithLabels({"a\"b\\c\nd"}).Set(1.5);
