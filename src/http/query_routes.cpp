@@ -131,9 +131,9 @@ std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const Read
                                                   bool* more) {
   auto loaded = query::LoadCandidates(ctx_.store, rr.subject, predicate);
   if (!loaded.ok()) return StatusResponse(loaded.status(), req.request_id);
-  std::erase_if(loaded->candidates, [&](const query::Candidate& c) { return c.seq > page.at.seq_max; });
+  const std::span<const query::Candidate> candidates = loaded->UpTo(page.at.seq_max);
   query::StoreContext sc(ctx_.store, page.at.now_s, rr.decay);
-  auto result = query::Resolve(loaded->candidates, lens, sc.context());
+  auto result = query::Resolve(candidates, lens, sc.context());
   if (!sc.failure().ok()) return StatusResponse(sc.failure(), req.request_id);
   if (!result.ok()) return StatusResponse(result.status(), req.request_id);
   // Page through the ranking; the winner and the scores always describe the whole of it.
@@ -143,7 +143,7 @@ std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const Read
   if (ranked.size() > limit) ranked.resize(limit);
   w.Key("subject").String(rr.subject);
   w.Key("predicate").String(predicate);
-  query::WriteJsonMembers(w, *result, loaded->candidates);
+  query::WriteJsonMembers(w, *result, candidates);
   if (loaded->truncated) w.Key("truncated").Bool(true);
   return std::nullopt;
 }
@@ -228,7 +228,7 @@ void QueryHandlers::View(const Request& req, Responder respond, const char* endp
   auto loaded = query::LoadCandidates(ctx_.store, rr->subject, *rr->predicate);
   if (!loaded.ok()) return respond(StatusResponse(loaded.status(), req.request_id));
   query::StoreContext sc(ctx_.store, NowSeconds(), rr->decay);
-  auto view = resolve(loaded->candidates, rr->filter, sc.context());
+  auto view = resolve(loaded->all(), rr->filter, sc.context());
   if (!sc.failure().ok()) return respond(StatusResponse(sc.failure(), req.request_id));
   if (!view.ok()) return respond(StatusResponse(view.status(), req.request_id));
   std::string body;
@@ -236,7 +236,7 @@ void QueryHandlers::View(const Request& req, Responder respond, const char* endp
   w.BeginObject();
   w.Key("subject").String(rr->subject);
   w.Key("predicate").String(*rr->predicate);
-  query::WriteJsonMembers(w, *view, loaded->candidates);
+  query::WriteJsonMembers(w, *view, loaded->all());
   if (loaded->truncated) w.Key("truncated").Bool(true);
   w.EndObject();
   Observe(endpoint, "authority", start);

@@ -1,5 +1,6 @@
 #include "stemedb/query/store_candidates.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -20,8 +21,8 @@ ObjectKey KeyOf(const core::ObjectValue& object) {
 
 }  // namespace
 
-Candidate ToCandidate(const storage::Store& store, const storage::CachedCandidate& cached) {
-  const storage::StoredAssertion& s = cached.assertion;
+Candidate ToCandidate(const storage::Store& store, const storage::Store::CandidateRecord& record) {
+  const storage::StoredAssertion& s = record.assertion;
   const core::Assertion& a = s.record;
   Candidate c;
   c.id = s.id;
@@ -42,20 +43,45 @@ Candidate ToCandidate(const storage::Store& store, const storage::CachedCandidat
   c.source_hash = a.source_hash;
   c.valid_from_s = a.valid_from;
   c.valid_until_s = a.valid_until;
-  // Retraction is read live from the catalog, never cached: a retraction shows at once.
   c.source_retracted = a.source_hash && store.catalog().IsRetracted(*a.source_hash);
-  c.net_votes = cached.votes.net_weight;
+  c.net_votes = record.votes.net_weight;
   return c;
 }
 
+namespace {
+
+// What a candidate holds beyond its struct, for the cache's byte budget.
+size_t ApproximateBytes(const std::vector<Candidate>& list) {
+  size_t n = sizeof(list) + list.capacity() * sizeof(Candidate);
+  for (const auto& c : list) {
+    n += c.signers.capacity() * sizeof(AgentId);
+    if (c.object.value.size() >= sizeof(std::string)) n += c.object.value.capacity();
+  }
+  return n;
+}
+
+// The address that tells the candidate cache its values are std::vector<Candidate>.
+const char kCandidatesKind = 0;
+
+}  // namespace
+
 Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate) {
-  auto set = store.CandidatesFor(subject, predicate, kCandidatesLoadedMax);
+  const storage::Store::CandidateBuilder builder{
+      &kCandidatesKind, [&store](std::vector<storage::Store::CandidateRecord>&& records) {
+        auto list = std::make_shared<std::vector<Candidate>>();
+        list->reserve(records.size());
+        for (const auto& r : records) list->push_back(ToCandidate(store, r));
+        const size_t bytes = ApproximateBytes(*list);
+        return storage::Store::BuiltCandidates{std::move(list), bytes};
+      }};
+  auto set = store.CandidatesFor(subject, predicate, kCandidatesLoadedMax, builder);
   if (!set.ok()) return set.status();
-  LoadedCandidates out;
-  out.truncated = set->truncated;
-  out.candidates.reserve(set->list->size());
-  for (const auto& cached : *set->list) out.candidates.push_back(ToCandidate(store, cached));
-  return out;
+  return LoadedCandidates{std::static_pointer_cast<const std::vector<Candidate>>(set->value), set->truncated};
+}
+
+std::span<const Candidate> LoadedCandidates::UpTo(uint64_t seq_max) const {
+  auto end = std::partition_point(list->begin(), list->end(), [&](const Candidate& c) { return c.seq <= seq_max; });
+  return {list->data(), static_cast<size_t>(end - list->begin())};
 }
 
 StoreContext::StoreContext(storage::Store& store, int64_t now_s, bool decay)

@@ -266,6 +266,9 @@ Result<WriteOutcome> Applier::ApplyRetraction(TieredKv::WriteScope& w, const cor
   PutRecord(w, RecordKind::kSourceRetraction, id, meta, core::EncodeStored(r));
   w.Put(ix::kState, "r" + ix::IdPrefix(r.source_hash), r.reason);
   catalog_.RetractSource(r.source_hash, r.reason);
+  // Readers may keep the retraction flag in their cached candidates; a retraction can touch any
+  // list, and is rare enough that starting the cache over costs nothing that matters.
+  if (cache_) cache_->Clear();
   return Outcome(id, WriteStatus::kCreated, meta);
 }
 

@@ -6,6 +6,7 @@ namespace stemedb::storage {
 namespace {
 
 constexpr size_t kShards = 16;
+constexpr size_t kEntryOverheadBytes = 96;  // the map node, the LRU node and the key's header
 
 }  // namespace
 
@@ -26,45 +27,35 @@ CandidateCache::Shard& CandidateCache::ShardOf(const std::string& key) {
   return *shards_[std::hash<std::string>{}(key) % shards_.size()];
 }
 
-size_t CandidateCache::ApproximateBytes(const CandidateList& list) {
-  size_t n = sizeof(CandidateList) + list.capacity() * sizeof(CachedCandidate);
-  for (const auto& c : list) {
-    const auto& a = c.assertion.record;
-    n += a.subject.capacity() + a.predicate.capacity() + a.signatures.capacity() * sizeof(core::SignatureEntry);
-    if (a.narrative) n += a.narrative->capacity();
-    if (const auto* t = std::get_if<core::TextObject>(&a.object)) n += t->value.capacity();
-    if (const auto* r = std::get_if<core::ReferenceObject>(&a.object)) n += r->value.capacity();
-  }
-  return n;
+void CandidateCache::Erase(Shard& s, std::unordered_map<std::string, Entry>::iterator it) {
+  s.bytes -= it->second.bytes;
+  s.lru.erase(it->second.lru);
+  s.entries.erase(it);
 }
 
-CandidateCache::Lookup CandidateCache::Get(const std::string& key) {
+CandidateCache::Lookup CandidateCache::Get(const std::string& key, const void* kind) {
   Shard& s = ShardOf(key);
   std::lock_guard lock(s.mu);
   auto it = s.entries.find(key);
-  if (it == s.entries.end()) {
+  if (it == s.entries.end() || it->second.kind != kind) {
     misses_.Inc();
-    return {nullptr, s.generation};
+    return {nullptr, 0, s.generation};
   }
   s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
   hits_.Inc();
-  return {it->second.list, s.generation};
+  return {it->second.value, it->second.items, s.generation};
 }
 
-void CandidateCache::Insert(const std::string& key, std::shared_ptr<const CandidateList> list, uint64_t generation) {
-  const size_t bytes = ApproximateBytes(*list) + key.size() + 64;
+void CandidateCache::Insert(const std::string& key, const void* kind, std::shared_ptr<const void> value, size_t items,
+                            size_t bytes, uint64_t generation) {
+  bytes += key.size() + kEntryOverheadBytes;
   if (bytes > shard_bytes_max_) return;
   Shard& s = ShardOf(key);
   std::lock_guard lock(s.mu);
   if (s.generation != generation || s.entries.count(key)) return;  // a write moved on meanwhile
-  while (s.bytes + bytes > shard_bytes_max_ && !s.lru.empty()) {
-    auto victim = s.entries.find(s.lru.back());
-    s.bytes -= victim->second.bytes;
-    s.entries.erase(victim);
-    s.lru.pop_back();
-  }
+  while (s.bytes + bytes > shard_bytes_max_ && !s.lru.empty()) Erase(s, s.entries.find(s.lru.back()));
   s.lru.push_front(key);
-  s.entries.emplace(key, Entry{std::move(list), bytes, s.lru.begin()});
+  s.entries.emplace(key, Entry{kind, std::move(value), items, bytes, s.lru.begin()});
   s.bytes += bytes;
 }
 
@@ -73,10 +64,17 @@ void CandidateCache::Invalidate(const std::string& key) {
   std::lock_guard lock(s.mu);
   ++s.generation;
   auto it = s.entries.find(key);
-  if (it == s.entries.end()) return;
-  s.bytes -= it->second.bytes;
-  s.lru.erase(it->second.lru);
-  s.entries.erase(it);
+  if (it != s.entries.end()) Erase(s, it);
+}
+
+void CandidateCache::Clear() {
+  for (auto& s : shards_) {
+    std::lock_guard lock(s->mu);
+    ++s->generation;
+    s->entries.clear();
+    s->lru.clear();
+    s->bytes = 0;
+  }
 }
 
 size_t CandidateCache::bytes() const {

@@ -69,7 +69,7 @@ Result<core::Hash32> CandidateEntryId(std::string_view value) {
 
 // A by_subject_predicate entry as the candidate cache holds it; the seq in its key must be the
 // record's own (both are written by one apply step).
-Result<CachedCandidate> DecodeCandidate(std::string_view key, std::string_view value) {
+Result<Store::CandidateRecord> DecodeCandidate(std::string_view key, std::string_view value) {
   auto entry = ix::DecodeCandidateEntry(value);
   if (!entry.ok()) return entry.status();
   auto rv = DecodeRecordValue(entry->record_value);
@@ -80,7 +80,7 @@ Result<CachedCandidate> DecodeCandidate(std::string_view key, std::string_view v
   }
   auto record = core::DecodeStored(core::RecordKind::kAssertion, rv->stored);
   if (!record.ok()) return record.status();
-  return CachedCandidate{StoredAssertion{entry->id, rv->meta, std::get<core::Assertion>(std::move(record).value())},
+  return Store::CandidateRecord{StoredAssertion{entry->id, rv->meta, std::get<core::Assertion>(std::move(record).value())},
                          entry->votes};
 }
 
@@ -173,22 +173,18 @@ Result<std::vector<core::Hash32>> Store::ListIds(core::RecordKind kind, size_t l
   return out;
 }
 
-Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit) {
+Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
+                                               const CandidateBuilder& builder) {
   const std::string key = ix::SubjectPredicatePrefix(subject, predicate);
-  CandidateCache::Lookup cached = cache_->Get(key);
-  if (cached.list) {
-    if (cached.list->size() <= limit) return Candidates{cached.list, false};
-    // A smaller limit than the cached list: its first `limit` entries, as the index scan gives.
-    auto head = std::make_shared<CandidateList>(cached.list->begin(), cached.list->begin() + static_cast<ptrdiff_t>(limit));
-    return Candidates{std::move(head), true};
-  }
+  CandidateCache::Lookup cached = cache_->Get(key, builder.kind);
+  if (cached.value && cached.items <= limit) return Candidates{std::move(cached.value), false};
   // One prefix scan: each entry carries its record and votes (index/candidate_entry.h).
-  auto list = std::make_shared<CandidateList>();
+  std::vector<CandidateRecord> records;
   bool truncated = false;
   Status decode;
   Status s = kv_->Scan(ix::kBySubjectPredicate, key, ix::PrefixEnd(key), limit + 1,
                        [&](std::string_view entry_key, std::string_view value) {
-                         if (list->size() == limit) {
+                         if (records.size() == limit) {
                            truncated = true;
                            return false;
                          }
@@ -197,16 +193,15 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
                            decode = c.status();
                            return false;
                          }
-                         list->push_back(std::move(*c));
+                         records.push_back(std::move(*c));
                          return true;
                        });
   if (!s.ok()) return s;
   if (!decode.ok()) return decode;
-  Candidates out;
-  out.truncated = truncated;
-  out.list = std::move(list);
-  if (!out.truncated) cache_->Insert(key, out.list, cached.generation);
-  return out;
+  const size_t items = records.size();
+  BuiltCandidates built = builder.build(std::move(records));
+  if (!truncated) cache_->Insert(key, builder.kind, built.value, items, built.bytes, cached.generation);
+  return Candidates{std::move(built.value), truncated};
 }
 
 Result<index::VoteAggregate> Store::VoteSummary(const core::Hash32& assertion) {

@@ -284,27 +284,46 @@ TEST(StoreTest, MissingWalSegmentsRefuseToOpen) {
 namespace stemedb::storage {
 namespace {
 
+// CandidatesFor with the simplest builder: the records themselves, shared.
+struct RecordList {
+  std::shared_ptr<const std::vector<Store::CandidateRecord>> list;
+  bool truncated = false;
+};
+const char kRecordsKind = 0;
+size_t builds = 0;
+
+RecordList Records(Store& store, std::string_view subject, std::string_view predicate, size_t limit) {
+  const Store::CandidateBuilder builder{&kRecordsKind, [](std::vector<Store::CandidateRecord>&& records) {
+                                          ++builds;
+                                          auto list = std::make_shared<std::vector<Store::CandidateRecord>>(std::move(records));
+                                          return Store::BuiltCandidates{list, list->size() * 512};
+                                        }};
+  auto got = store.CandidatesFor(subject, predicate, limit, builder);
+  EXPECT_TRUE(got.ok()) << got.status().ToString();
+  if (!got.ok()) return {};
+  return {std::static_pointer_cast<const std::vector<Store::CandidateRecord>>(got->value), got->truncated};
+}
+
 TEST(StoreCacheTest, CandidateListsFollowWritesVotesAndCosigns) {
   TempDir dir;
   ops::Registry metrics;
   auto store = OpenStore(Options(dir), metrics);
   core::Assertion a = SignedAssertion({}, {1});
   const core::Hash32 id = WriteOne(*store, a).id;
-  auto first = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
-  ASSERT_TRUE(first.ok());
-  ASSERT_EQ(first->list->size(), 1u);
+  RecordList first = Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_EQ(first.list->size(), 1u);
   // A second read is a hit: the same list object.
-  EXPECT_EQ(store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100)->list, first->list);
+  EXPECT_EQ(Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100).list, first.list);
   WriteOne(*store, SignedVote(id, 2, 0.5));
-  auto after_vote = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
-  EXPECT_DOUBLE_EQ((*after_vote->list)[0].votes.net_weight, 0.5);
+  auto after_vote = Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_DOUBLE_EQ((*after_vote.list)[0].votes.net_weight, 0.5);
   WriteOne(*store, Resigned(a, {1, 3}));
-  auto after_cosign = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
-  EXPECT_EQ((*after_cosign->list)[0].assertion.record.signatures.size(), 2u);
+  auto after_cosign = Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_EQ((*after_cosign.list)[0].assertion.record.signatures.size(), 2u);
   WriteOne(*store, SignedAssertion({.text = "another"}));
-  EXPECT_EQ(store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100)->list->size(), 2u);
-  auto truncated = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 1);
-  EXPECT_TRUE(truncated->truncated);
+  EXPECT_EQ(Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100).list->size(), 2u);
+  auto truncated = Records(*store, "drugs/semaglutide", "gastroparesis_risk", 1);
+  EXPECT_TRUE(truncated.truncated);
 }
 
 TEST(StoreCacheTest, CandidateEntriesOnDiskCarryVotesAndCosigners) {
@@ -324,10 +343,9 @@ TEST(StoreCacheTest, CandidateEntriesOnDiskCarryVotesAndCosigners) {
   }
   ops::Registry metrics;
   auto store = OpenStore(Options(dir), metrics);
-  auto got = store->CandidatesFor("drugs/semaglutide", "gastroparesis_risk", 100);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
-  ASSERT_EQ(got->list->size(), 1u);
-  const CachedCandidate& c = (*got->list)[0];
+  RecordList got = Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  ASSERT_EQ(got.list->size(), 1u);
+  const Store::CandidateRecord& c = (*got.list)[0];
   EXPECT_EQ(c.assertion.id, id);
   EXPECT_EQ(c.assertion.meta.seq, 1u);
   EXPECT_EQ(c.votes.count, 2u);
@@ -336,17 +354,43 @@ TEST(StoreCacheTest, CandidateEntriesOnDiskCarryVotesAndCosigners) {
   EXPECT_EQ(store->VoteSummary(id)->count, 2u);
 }
 
-TEST(StoreCacheTest, AListBuiltBeforeAWriteIsNeverCachedAfterIt) {
+TEST(StoreCacheTest, AValueBuiltBeforeAWriteIsNeverCachedAfterIt) {
   ops::Registry metrics;
   CandidateCache cache(1 << 20, metrics);
-  auto miss = cache.Get("k");
-  ASSERT_EQ(miss.list, nullptr);
-  cache.Invalidate("k");  // a write lands while the reader builds its list
-  cache.Insert("k", std::make_shared<CandidateList>(), miss.generation);
-  EXPECT_EQ(cache.Get("k").list, nullptr);
-  auto again = cache.Get("k");
-  cache.Insert("k", std::make_shared<CandidateList>(), again.generation);
-  EXPECT_NE(cache.Get("k").list, nullptr);
+  const char kind = 0;
+  auto miss = cache.Get("k", &kind);
+  ASSERT_EQ(miss.value, nullptr);
+  cache.Invalidate("k");  // a write lands while the reader builds its value
+  cache.Insert("k", &kind, std::make_shared<int>(1), 1, 64, miss.generation);
+  EXPECT_EQ(cache.Get("k", &kind).value, nullptr);
+  auto again = cache.Get("k", &kind);
+  cache.Insert("k", &kind, std::make_shared<int>(2), 1, 64, again.generation);
+  EXPECT_NE(cache.Get("k", &kind).value, nullptr);
+  const char other_kind = 0;
+  EXPECT_EQ(cache.Get("k", &other_kind).value, nullptr) << "a value only goes to readers of its kind";
+  auto before_clear = cache.Get("k", &kind);
+  cache.Clear();
+  EXPECT_EQ(cache.Get("k", &kind).value, nullptr);
+  cache.Insert("k", &kind, std::make_shared<int>(3), 1, 64, before_clear.generation);
+  EXPECT_EQ(cache.Get("k", &kind).value, nullptr) << "Clear moves every generation on";
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(StoreCacheTest, ARetractionStartsTheCacheOver) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  core::Source src;
+  src.uri = "https://example.org/label.pdf";
+  const core::Hash32 source = WriteOne(*store, src).id;
+  WriteOne(*store, SignedAssertion({}));
+  builds = 0;
+  Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_EQ(builds, 1u);
+  WriteOne(*store, core::SourceRetraction{source, "withdrawn"});
+  Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
+  EXPECT_EQ(builds, 2u);
 }
 
 TEST(StoreCacheTest, ConcurrentWritersAndQueriesNeverMissAnAcknowledgedWrite) {
@@ -359,10 +403,10 @@ TEST(StoreCacheTest, ConcurrentWritersAndQueriesNeverMissAnAcknowledgedWrite) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i) {
         WriteOne(*store, SignedAssertion({.subject = "shared", .text = std::to_string(t) + "/" + std::to_string(i)}));
-        auto c = store->CandidatesFor("shared", "gastroparesis_risk", 10000);
+        auto c = Records(*store, "shared", "gastroparesis_risk", 10000);
         // Every thread's own writes so far must be in the list it reads next.
         int mine = 0;
-        for (const auto& cc : *c->list) {
+        for (const auto& cc : *c.list) {
           const auto& text = std::get<core::TextObject>(cc.assertion.record.object).value;
           if (text.rfind(std::to_string(t) + "/", 0) == 0) ++mine;
         }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -20,14 +21,21 @@ namespace stemedb::query {
 inline constexpr size_t kCandidatesLoadedMax = 10'000;
 
 struct LoadedCandidates {
-  std::vector<Candidate> candidates;
+  // Shared with the candidate cache and every concurrent query of the same (subject, predicate),
+  // so it is never modified once built.
+  std::shared_ptr<const std::vector<Candidate>> list;
   bool truncated = false;  // more than kCandidatesLoadedMax exist
+
+  std::span<const Candidate> all() const { return *list; }
+  // The candidates up to seq_max: a prefix, since the list is in log order.
+  std::span<const Candidate> UpTo(uint64_t seq_max) const;
 };
 
 Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate);
 
-// One stored assertion as a candidate (its retraction flag read from the catalog).
-Candidate ToCandidate(const storage::Store& store, const storage::CachedCandidate& cached);
+// One stored assertion as a candidate, its retraction flag as the catalog has it now (the
+// store clears the candidate cache on every retraction, so a cached flag is never stale).
+Candidate ToCandidate(const storage::Store& store, const storage::Store::CandidateRecord& record);
 
 // The engine's Context for one request: trust from the store (memoised for the request), epoch
 // states from the catalog. A storage failure while reading trust is kept in failure(): check

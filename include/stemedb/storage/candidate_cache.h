@@ -1,13 +1,17 @@
 #pragma once
-// The memory tier's hot cache of decoded candidate lists: for a (subject, predicate), every
-// stored assertion with its vote aggregate, as a query needs them. A hit costs one shard lock
-// and a shared_ptr copy instead of an index scan, a RocksDB read and a decode per candidate.
+// The memory tier's hot cache of candidate lists: for a (subject, predicate), every stored
+// assertion with its vote aggregate, in whatever form the reader resolves them in. A hit costs
+// one shard lock and a shared_ptr copy instead of an index scan and a decode per candidate.
+//
+// Values are opaque to storage (as LevelDB's Cache holds void* values): the query layer caches
+// its own candidates, already converted, and storage cannot name query types (includes point one
+// way). The reader says what a value costs in bytes.
 //
 // Correctness under concurrent writes: the apply step writes a record's entries first and then
 // invalidates its key, bumping the shard's generation. A reader notes the generation before it
-// builds a list from the store and inserts only if the generation has not moved, so a list
+// builds a value from the store and inserts only if the generation has not moved, so a value
 // built before a write can never be cached after that write's invalidation: read-your-writes
-// holds through the cache.
+// holds through the cache. A source retraction, which can touch any list, clears everything.
 //
 // Bounded in bytes (approximate), least recently used evicted, sharded to keep readers apart.
 
@@ -19,38 +23,36 @@
 #include <unordered_map>
 #include <vector>
 
-#include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
-#include "stemedb/storage/stored.h"
 
 namespace stemedb::storage {
-
-struct CachedCandidate {
-  StoredAssertion assertion;
-  index::VoteAggregate votes;
-};
-using CandidateList = std::vector<CachedCandidate>;
 
 class CandidateCache {
  public:
   CandidateCache(size_t bytes_max, ops::Registry& metrics);
 
   struct Lookup {
-    std::shared_ptr<const CandidateList> list;  // null on a miss
-    uint64_t generation = 0;                    // pass to Insert after building the list
+    std::shared_ptr<const void> value;  // null on a miss
+    size_t items = 0;                   // how many candidates the value holds
+    uint64_t generation = 0;            // pass to Insert after building a value
   };
-  Lookup Get(const std::string& key);
-  void Insert(const std::string& key, std::shared_ptr<const CandidateList> list, uint64_t generation);
+  // A value is found only by readers of the kind that built it (`kind`: an address unique to
+  // the value's type), so no reader is ever handed a value of another type.
+  Lookup Get(const std::string& key, const void* kind);
+  void Insert(const std::string& key, const void* kind, std::shared_ptr<const void> value, size_t items, size_t bytes,
+              uint64_t generation);
   // The apply step, after writing a record that changes the key's list.
   void Invalidate(const std::string& key);
+  // The apply step, after a write that may change any list.
+  void Clear();
 
   size_t bytes() const;
 
-  static size_t ApproximateBytes(const CandidateList& list);
-
  private:
   struct Entry {
-    std::shared_ptr<const CandidateList> list;
+    const void* kind;
+    std::shared_ptr<const void> value;
+    size_t items;
     size_t bytes;
     std::list<std::string>::iterator lru;
   };
@@ -62,6 +64,7 @@ class CandidateCache {
     std::unordered_map<std::string, Entry> entries;
   };
   Shard& ShardOf(const std::string& key);
+  static void Erase(Shard& s, std::unordered_map<std::string, Entry>::iterator it);
 
   size_t shard_bytes_max_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -95,13 +95,27 @@ class Store {
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
   // Record ids of a kind in id order after `after` (exclusive): listing epochs and sources.
   Result<std::vector<core::Hash32>> ListIds(core::RecordKind kind, size_t limit, const std::optional<core::Hash32>& after);
-  // Every assertion of subject+predicate (log order) with its votes, from the candidate cache
-  // when it can; at most `limit` (truncated says whether more exist).
-  struct Candidates {
-    std::shared_ptr<const CandidateList> list;
-    bool truncated = false;
+  // Every assertion of subject+predicate (log order, at most `limit`) with its votes, turned
+  // into the reader's own form by `builder` on a cache miss, from the candidate cache on a hit.
+  struct CandidateRecord {
+    StoredAssertion assertion;
+    index::VoteAggregate votes;
   };
-  Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit);
+  struct BuiltCandidates {
+    std::shared_ptr<const void> value;
+    size_t bytes = 0;  // what `value` holds in memory, roughly: the cache's budget counts it
+  };
+  struct CandidateBuilder {
+    // One address per kind of value: a cached value is handed only to a builder of its kind.
+    const void* kind;
+    std::function<BuiltCandidates(std::vector<CandidateRecord>&&)> build;
+  };
+  struct Candidates {
+    std::shared_ptr<const void> value;  // of builder.kind's type
+    bool truncated = false;             // more than `limit` exist (such lists are never cached)
+  };
+  Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
+                                   const CandidateBuilder& builder);
   Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
   Result<AgentSummary> Agent(const core::PublicKey& agent);
   Result<double> Trust(const core::PublicKey& agent);
