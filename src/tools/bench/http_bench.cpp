@@ -35,6 +35,25 @@ std::vector<std::pair<std::string, std::string>> AuthHeaders(const HttpBenchFlag
   return {{"X-API-Key", flags.api_key}};
 }
 
+Result<LoadResult> SendAll(const HttpBenchFlags& flags, const std::vector<std::string>& requests) {
+  auto options = LoadOptionsFor(flags);
+  if (!options.ok()) return options.status();
+  options->requests_max = requests.size();
+  options->measure = std::chrono::hours(24 * 365);
+  return RunLoad(*options, [&](uint64_t n) { return requests[n]; });
+}
+
+std::vector<std::string> AssertRequests(const std::vector<std::string>& bodies, size_t batch,
+                                        const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::string> requests;
+  for (size_t i = 0; i < bodies.size(); i += batch) {
+    const size_t end = std::min(bodies.size(), i + batch);
+    requests.push_back(batch == 1 ? BuildRequest("POST", "/v1/assert", bodies[i], headers)
+                                  : BuildRequest("POST", "/v1/assert/batch", BatchBody(bodies, i, end), headers));
+  }
+  return requests;
+}
+
 LoadSummary Summarize(LoadResult& result) {
   LoadSummary s;
   s.stats = Summarize(result.latencies_ns, result.measured_s);

@@ -29,6 +29,13 @@ Result<LoadOptions> LoadOptionsFor(const HttpBenchFlags& flags);
 // The request headers every benchmark request carries (the API key, if any).
 std::vector<std::pair<std::string, std::string>> AuthHeaders(const HttpBenchFlags& flags);
 
+// Sends every request once, in order, over the flags' connections (closed loop, no time limit).
+Result<LoadResult> SendAll(const HttpBenchFlags& flags, const std::vector<std::string>& requests);
+
+// POST /v1/assert for each body when batch is 1, else POST /v1/assert/batch of `batch` bodies.
+std::vector<std::string> AssertRequests(const std::vector<std::string>& bodies, size_t batch,
+                                        const std::vector<std::pair<std::string, std::string>>& headers);
+
 struct LoadSummary {
   LatencyStats stats;
   uint64_t ok = 0;      // 2xx

@@ -40,18 +40,8 @@ Result<IngestRow> RunIngest(const IngestFlags& f, int batch) {
   shape.predicates = 10;
   shape.claims = 10;
   const std::vector<std::string> bodies = BuildParallel(f.assertions, [&](uint64_t n) { return AssertionJson(shape, n); });
-  std::vector<std::string> requests;
-  const auto headers = AuthHeaders(f.http);
-  for (size_t i = 0; i < bodies.size(); i += static_cast<size_t>(batch)) {
-    const size_t end = std::min(bodies.size(), i + static_cast<size_t>(batch));
-    requests.push_back(batch == 1 ? BuildRequest("POST", "/v1/assert", bodies[i], headers)
-                                  : BuildRequest("POST", "/v1/assert/batch", BatchBody(bodies, i, end), headers));
-  }
-  auto options = LoadOptionsFor(f.http);
-  if (!options.ok()) return options.status();
-  options->requests_max = requests.size();
-  options->measure = std::chrono::hours(1);
-  auto result = RunLoad(*options, [&](uint64_t n) { return requests[n]; });
+  const std::vector<std::string> requests = AssertRequests(bodies, static_cast<size_t>(batch), AuthHeaders(f.http));
+  auto result = SendAll(f.http, requests);
   if (!result.ok()) return result.status();
   IngestRow row;
   row.batch = batch;

@@ -27,11 +27,7 @@ struct LoadFlags {
 
 // Posts already built request bytes; fails on any non-2xx.
 Status PostAll(const LoadFlags& f, const std::vector<std::string>& requests, const char* what) {
-  auto options = LoadOptionsFor(f.http);
-  if (!options.ok()) return options.status();
-  options->requests_max = requests.size();
-  options->measure = std::chrono::hours(24);
-  auto result = RunLoad(*options, [&](uint64_t n) { return requests[n]; });
+  auto result = SendAll(f.http, requests);
   if (!result.ok()) return result.status();
   LoadSummary s = Summarize(*result);
   if (s.not_ok != 0) return Status::FailedPrecondition(std::string(what) + " refused: " + s.statuses);
@@ -45,11 +41,7 @@ Status LoadAssertions(const LoadFlags& f) {
     const uint64_t count = std::min(kChunkAssertions, total - first);
     const std::vector<std::string> bodies =
         BuildParallel(count, [&](uint64_t i) { return AssertionJson(f.shape, first + i); });
-    std::vector<std::string> requests;
-    for (size_t i = 0; i < bodies.size(); i += static_cast<size_t>(f.batch)) {
-      const size_t end = std::min(bodies.size(), i + static_cast<size_t>(f.batch));
-      requests.push_back(BuildRequest("POST", "/v1/assert/batch", BatchBody(bodies, i, end), headers));
-    }
+    const std::vector<std::string> requests = AssertRequests(bodies, static_cast<size_t>(f.batch), headers);
     STEMEDB_RETURN_IF_ERROR(PostAll(f, requests, "assertion batch"));
     std::fprintf(stderr, "load: %llu / %llu assertions\n", static_cast<unsigned long long>(first + count),
                  static_cast<unsigned long long>(total));
