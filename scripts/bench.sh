@@ -126,13 +126,20 @@ bench_query() {
   run "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" --subjects "$subjects"
   say "daemon memory after load: $(memory_mb)"
   say "data on disk: $(du -sh "$data" | cut -f1) (RocksDB $(du -sh "$data/rocksdb" | cut -f1), WAL $(du -sh "$data/wal" | cut -f1))"
+  say "### cold: the candidate cache starts empty, so this first pass mostly misses"
+  run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds" \
+    --warmup-seconds 0 --lens recency
+  say "### warm: every lens after the cold pass"
   run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds"
   say "daemon memory after queries: $(memory_mb)"
+  say "candidate cache: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^stemedb_storage_cache_(bytes|requests_total)' | tr '\n' ' ')"
   kill_daemon
   start_daemon "$port" "$data" "${no_limits[@]}"
   say "start-up after SIGKILL with $((subjects * 100)) assertions: ${ready_s} s to /v1/ready 200 (target <= 5 s)"
   say "daemon memory after restart: $(memory_mb)"
-  run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds" --lens recency
+  say "### after the restart (cold cache again)"
+  run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --seconds "$seconds" \
+    --warmup-seconds 0 --lens recency
   stop_daemon
   say ""
 }
