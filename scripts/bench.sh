@@ -145,15 +145,19 @@ bench_query() {
 }
 
 # The edge's cost: the same ingest and query runs against a daemon with auth.mode = all and rate
-# limits far above the load, and one with both off; alternating, twice, on fresh data each time.
+# limits far above the load, and one with both off; alternating, three rounds, on fresh data each
+# time. Throughput is noisy on a shared machine, so the server's CPU time per request (all its
+# threads, from /proc) is reported beside it: that is what the edge adds.
 bench_edge() {
   say "## edge"
-  local n=50000 subjects=1000 seconds=5 key
-  [ "$quick" = 1 ] && n=2000 && subjects=50 && seconds=1
+  local n=50000 subjects=1000 seconds=5 key rounds=3
+  [ "$quick" = 1 ] && n=2000 && subjects=50 && seconds=1 && rounds=1
   key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   local high=(--rate-limit-enabled true --rate-limit-write-rps 1000000 --rate-limit-write-burst 1000000
               --rate-limit-read-rps 1000000 --rate-limit-read-burst 1000000)
-  for round in 1 2; do
+  say "| round | auth + rate limiting | ingest assertions/s | ingest server CPU us/request | query recency/s | query server CPU us/request |"
+  say "|---|---|---|---|---|---|"
+  for round in $(seq 1 "$rounds"); do
     for mode in off on; do
       local data="$scratch/edge-$mode-$round" flags=(--auth-mode off "${no_limits[@]}") client=()
       if [ "$mode" = on ]; then
@@ -161,14 +165,32 @@ bench_edge() {
         client=(--api-key "$key")
       fi
       STEMEDB_ROOT_API_KEY=$key start_daemon "$port" "$data" "${flags[@]}"
-      say "### round $round, auth and rate limiting $mode"
-      run "$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" "${client[@]}" --assertions "$n" --batch 1 --ceiling-seconds 0.5
-      run "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --vote-every 0
-      run "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --seconds "$seconds" --lens recency
+      local t0 ingest t1 query t2 queries
+      t0=$(cpu_ticks)
+      ingest=$("$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" "${client[@]}" --assertions "$n" \
+        --batch 1 --ceiling-seconds 0.1 | awk -F'|' '/^\| single/ {gsub(/ /, "", $3); print $3}')
+      t1=$(cpu_ticks)
+      "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --vote-every 0 >/dev/null
+      t2=$(cpu_ticks)
+      local out
+      out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" \
+        --seconds "$seconds" --warmup-seconds 0 --lens recency)
+      query=$(echo "$out" | awk -F'|' '/^\| recency/ {gsub(/ /, "", $3); print $3}')
+      queries=$(echo "$out" | awk -F'|' '/^\| recency/ {split($8, a, " x "); print a[2]}')
+      local t3
+      t3=$(cpu_ticks)
+      say "| $round | $mode | $ingest | $(per_request "$t0" "$t1" "$n") | $query | $(per_request "$t2" "$t3" "$queries") |"
       stop_daemon
     done
   done
   say ""
+}
+
+# Clock ticks of CPU (user + system, all threads) the daemon has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
+# Microseconds of CPU per request between two cpu_ticks readings.
+per_request() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}'
 }
 
 machine
