@@ -164,7 +164,8 @@ JsonWriter& JsonWriter::Double(double value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Int(int64_t value) {
+template <typename Integer>
+JsonWriter& JsonWriter::AppendInteger(Integer value) {
   BeforeValue();
   char buffer[24];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
@@ -173,14 +174,8 @@ JsonWriter& JsonWriter::Int(int64_t value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::UInt(uint64_t value) {
-  BeforeValue();
-  char buffer[24];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  Check(ec == std::errc(), "to_chars failed");
-  out_.append(buffer, static_cast<size_t>(end - buffer));
-  return *this;
-}
+JsonWriter& JsonWriter::Int(int64_t value) { return AppendInteger(value); }
+JsonWriter& JsonWriter::UInt(uint64_t value) { return AppendInteger(value); }
 
 JsonWriter& JsonWriter::Bool(bool value) {
   BeforeValue();

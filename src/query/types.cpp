@@ -2,29 +2,32 @@
 
 #include <array>
 
+#include "stemedb/core/records.h"
+
 namespace stemedb::query {
 namespace {
 
-// Each enum is dense from 0, so its names are an array indexed by its value.
-constexpr std::array<std::string_view, kTierCount> kTierNames = {
-    "regulatory", "clinical", "observational", "expert", "community", "anecdotal"};
-constexpr std::array<std::string_view, kLifecycleCount> kLifecycleNames = {
-    "proposed", "under_review", "approved", "deprecated", "rejected"};
-constexpr std::array<std::string_view, kObjectTypeCount> kObjectTypeNames = {
-    "text", "number", "boolean", "reference"};
+// The engine's enums mirror the records' (so storage converts them with a cast, and the
+// names are the records' names, from one table in core/records.cpp).
+static_assert(static_cast<int>(Tier::kRegulatory) == static_cast<int>(core::SourceClass::kRegulatory) &&
+              static_cast<int>(Tier::kAnecdotal) == static_cast<int>(core::SourceClass::kAnecdotal) &&
+              kTierCount == 6);
+static_assert(static_cast<int>(Lifecycle::kProposed) == static_cast<int>(core::Lifecycle::kProposed) &&
+              static_cast<int>(Lifecycle::kUnderReview) == static_cast<int>(core::Lifecycle::kUnderReview) &&
+              static_cast<int>(Lifecycle::kApproved) == static_cast<int>(core::Lifecycle::kApproved) &&
+              static_cast<int>(Lifecycle::kDeprecated) == static_cast<int>(core::Lifecycle::kDeprecated) &&
+              static_cast<int>(Lifecycle::kRejected) == static_cast<int>(core::Lifecycle::kRejected) &&
+              kLifecycleCount == 5);
+static_assert(static_cast<int>(ObjectType::kText) == static_cast<int>(core::ObjectType::kText) &&
+              static_cast<int>(ObjectType::kNumber) == static_cast<int>(core::ObjectType::kNumber) &&
+              static_cast<int>(ObjectType::kBoolean) == static_cast<int>(core::ObjectType::kBoolean) &&
+              static_cast<int>(ObjectType::kReference) == static_cast<int>(core::ObjectType::kReference) &&
+              kObjectTypeCount == 4);
 
-template <typename Enum, size_t N>
-std::string_view NameOf(const std::array<std::string_view, N>& names, Enum value) {
-  auto index = static_cast<size_t>(value);
-  return index < N ? names[index] : std::string_view("unknown");
-}
-
-template <typename Enum, size_t N>
-std::optional<Enum> FromName(const std::array<std::string_view, N>& names, std::string_view name) {
-  for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) return static_cast<Enum>(i);
-  }
-  return std::nullopt;
+template <typename To, typename From>
+std::optional<To> Cast(std::optional<From> v) {
+  if (!v) return std::nullopt;
+  return static_cast<To>(*v);
 }
 
 // kLaterStages[earlier] has bit `later` set when `later` is reachable from `earlier`. Written out
@@ -45,13 +48,15 @@ constexpr std::array<uint8_t, kLifecycleCount> kLaterStages = {
 
 }  // namespace
 
-std::string_view TierName(Tier tier) { return NameOf(kTierNames, tier); }
-std::string_view LifecycleName(Lifecycle lifecycle) { return NameOf(kLifecycleNames, lifecycle); }
-std::string_view ObjectTypeName(ObjectType type) { return NameOf(kObjectTypeNames, type); }
+std::string_view TierName(Tier tier) { return core::SourceClassName(static_cast<core::SourceClass>(tier)); }
+std::string_view LifecycleName(Lifecycle lifecycle) {
+  return core::LifecycleName(static_cast<core::Lifecycle>(lifecycle));
+}
+std::string_view ObjectTypeName(ObjectType type) { return core::ObjectTypeName(static_cast<core::ObjectType>(type)); }
 
-std::optional<Tier> TierFromName(std::string_view name) { return FromName<Tier>(kTierNames, name); }
+std::optional<Tier> TierFromName(std::string_view name) { return Cast<Tier>(core::SourceClassFromName(name)); }
 std::optional<Lifecycle> LifecycleFromName(std::string_view name) {
-  return FromName<Lifecycle>(kLifecycleNames, name);
+  return Cast<Lifecycle>(core::LifecycleFromName(name));
 }
 
 bool IsLaterLifecycleStage(Lifecycle earlier, Lifecycle later) {

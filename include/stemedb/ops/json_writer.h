@@ -45,6 +45,8 @@ class JsonWriter {
 
  private:
   void BeforeValue();
+  template <typename Integer>
+  JsonWriter& AppendInteger(Integer value);
   void Open(char bracket, bool is_object);
   void Close(char bracket, bool is_object);
 
