@@ -32,12 +32,11 @@ bool WinnersDisagree(std::span<const Candidate> candidates, std::span<const Laye
 
 Result<LayeredView> ResolveLayered(std::span<const Candidate> candidates, const Filter& filter,
                                    const Context& context) {
-  auto filtered = ApplyFilter(candidates, filter, context.now_s);
+  auto filtered = FilterAndScore(candidates, filter, context);
   if (!filtered.ok()) return filtered.status();
   LayeredView view;
   view.warnings = std::move(filtered->warnings);
-  std::vector<Scored> rows =
-      ScoreCandidates(candidates, filtered->kept, filtered->now_s, context.decay);
+  std::vector<Scored> rows = std::move(filtered->rows);
   view.candidates_count = rows.size();
   // Rows of one tier side by side, most authoritative tier first.
   std::stable_sort(rows.begin(), rows.end(), [&](const Scored& a, const Scored& b) {

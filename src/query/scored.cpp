@@ -37,6 +37,14 @@ std::vector<Scored> ScoreCandidates(std::span<const Candidate> candidates,
   return rows;
 }
 
+Result<FilteredRows> FilterAndScore(std::span<const Candidate> candidates, const Filter& filter,
+                                    const Context& context) {
+  auto filtered = ApplyFilter(candidates, filter, context.now_s);
+  if (!filtered.ok()) return filtered.status();
+  return FilteredRows{ScoreCandidates(candidates, filtered->kept, filtered->now_s, context.decay),
+                      std::move(filtered->warnings)};
+}
+
 void SetConfidenceWeights(std::span<Scored> rows) {
   for (Scored& row : rows) row.weight = row.effective_confidence;
 }

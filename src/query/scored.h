@@ -9,6 +9,7 @@
 #include "stemedb/core/status.h"
 #include "stemedb/query/candidate.h"
 #include "stemedb/query/context.h"
+#include "stemedb/query/filter.h"
 
 namespace stemedb::query {
 
@@ -23,6 +24,14 @@ struct Scored {
 // One row per kept candidate, in `kept` order, with effective confidence set and weight 0.
 std::vector<Scored> ScoreCandidates(std::span<const Candidate> candidates,
                                     std::span<const uint32_t> kept, int64_t now_s, bool decay);
+
+// The filter applied, then the kept candidates scored: where the skeptic and layered views start.
+struct FilteredRows {
+  std::vector<Scored> rows;
+  Warnings warnings;
+};
+Result<FilteredRows> FilterAndScore(std::span<const Candidate> candidates, const Filter& filter,
+                                    const Context& context);
 
 // weight = effective confidence (confidence lens).
 void SetConfidenceWeights(std::span<Scored> rows);

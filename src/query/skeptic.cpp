@@ -39,12 +39,11 @@ std::string_view SkepticStatusName(SkepticStatus status) {
 
 Result<SkepticView> ResolveSkeptic(std::span<const Candidate> candidates, const Filter& filter,
                                    const Context& context) {
-  auto filtered = ApplyFilter(candidates, filter, context.now_s);
+  auto filtered = FilterAndScore(candidates, filter, context);
   if (!filtered.ok()) return filtered.status();
   SkepticView view;
   view.warnings = std::move(filtered->warnings);
-  std::vector<Scored> rows =
-      ScoreCandidates(candidates, filtered->kept, filtered->now_s, context.decay);
+  std::vector<Scored> rows = std::move(filtered->rows);
   view.candidates_count = rows.size();
   if (rows.empty()) return view;
   auto groups = AuthorityGroups(candidates, rows, context);
