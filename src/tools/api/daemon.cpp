@@ -106,6 +106,12 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   ops::RegisterBuildInfo(metrics);
   http::NodeState node(metrics);
 
+  if (config.wal.retention != "keep") {
+    // Said at every start so nobody counts on space the daemon will not free.
+    spdlog::warn("wal.retention = {} is accepted but not implemented in this version: the daemon keeps every WAL "
+                 "segment; free space with wal-archive.sh --prune (docs/operations/backup-and-dr.md)",
+                 config.wal.retention);
+  }
   if (config.signatures.skip_unsafe) {
     spdlog::warn("signatures.skip_unsafe is on: writes are accepted WITHOUT verifying signatures (development only)");
   }
