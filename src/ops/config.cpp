@@ -112,7 +112,7 @@ const KeyTable& Table() {
     add({"wal", "max_batch_bytes", K::kInt, "Bytes at most in one group commit", false, {}, 64 * 1024, 256 * kMiB}, Bind(&Config::wal, &WalConfig::max_batch_bytes));
     add({"wal", "queue_bytes", K::kInt, "Bytes waiting for the WAL at most; beyond it writes get 503 overloaded", false, {}, kMiB, 16384 * kMiB}, Bind(&Config::wal, &WalConfig::queue_bytes));
     add({"wal", "log_fsync_errors", K::kBool, "Log every WAL I/O error in detail", false, {}, 0, 0}, Bind(&Config::wal, &WalConfig::log_fsync_errors));
-    add({"wal", "retention", K::kString, "Deleting WAL segments below the applied offset; only keep is implemented (archived and applied are accepted and act as keep, with a warning at start-up; free space with wal-archive.sh --prune)", false, {"keep", "archived", "applied"}, 0, 0}, Bind(&Config::wal, &WalConfig::retention));
+    add({"wal", "retention", K::kString, "Deleting WAL segments below the applied offset; only keep is implemented (archived and applied are accepted and act as keep, with a warning at start-up; docs/operations/backup-and-dr.md says how to free space)", false, {"keep", "archived", "applied"}, 0, 0}, Bind(&Config::wal, &WalConfig::retention));
     // [auth]
     add({"auth", "mode", K::kString, "Which routes need an API key: off (dev only), admin, all", false, {"off", "admin", "all"}, 0, 0}, Bind(&Config::auth, &AuthConfig::mode));
     add({"auth", "root_key_file", K::kString, "Where the generated root admin key is written; empty means <data_dir>/root.key", false, {}, 0, 0}, Bind(&Config::auth, &AuthConfig::root_key_file));
