@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 
+#include "stemedb/core/check.h"
 #include "stemedb/http/error_response.h"
 
 namespace stemedb::http {
@@ -31,22 +32,23 @@ TokenBuckets::TokenBuckets(size_t max_clients, size_t shards)
 
 RateLimitDecision TokenBuckets::Take(const std::string& client, int class_index, const BucketSpec& spec,
                                      Clock::time_point now) {
-  const std::string key = client + '\x1f' + kClassNames[class_index];
-  Shard& shard = *shards_[std::hash<std::string>{}(key) % shards_.size()];
+  STEMEDB_CHECK(class_index >= 0 && class_index < kClasses);
+  Shard& shard = *shards_[std::hash<std::string>{}(client) % shards_.size()];
   std::lock_guard lock(shard.mu);
-  auto it = shard.buckets.find(key);
-  if (it == shard.buckets.end()) {
-    if (shard.buckets.size() >= per_shard_max_) {
-      shard.buckets.erase(shard.lru.back());
+  auto it = shard.clients.find(client);
+  if (it == shard.clients.end()) {
+    if (shard.clients.size() >= per_shard_max_) {
+      shard.clients.erase(shard.lru.back());
       shard.lru.pop_back();
       ++shard.evictions;
     }
-    shard.lru.push_front(key);
-    it = shard.buckets.emplace(key, std::make_pair(Bucket{spec.burst, now}, shard.lru.begin())).first;
+    shard.lru.push_front(client);
+    it = shard.clients.emplace(client, Client{{}, shard.lru.begin()}).first;
   } else {
-    shard.lru.splice(shard.lru.begin(), shard.lru, it->second.second);
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
   }
-  Bucket& b = it->second.first;
+  Bucket& b = it->second.by_class[class_index];
+  if (b.tokens < 0) b = Bucket{spec.burst, now};
   const double elapsed = std::chrono::duration<double>(now - b.updated).count();
   b.tokens = std::min(spec.burst, b.tokens + std::max(0.0, elapsed) * spec.rate_per_s);
   b.updated = now;
@@ -67,7 +69,7 @@ size_t TokenBuckets::clients() const {
   size_t n = 0;
   for (const auto& s : shards_) {
     std::lock_guard lock(s->mu);
-    n += s->buckets.size();
+    n += s->clients.size();
   }
   return n;
 }
@@ -94,6 +96,7 @@ RateLimitMiddleware::RateLimitMiddleware(const ops::RateLimitConfig& c, ops::Reg
              {c.write_rps, static_cast<double>(c.write_burst)},
              {c.admin_rps, static_cast<double>(c.admin_burst)}},
       buckets_(static_cast<size_t>(c.max_clients)) {
+  for (int i = 0; i < 3; ++i) policy_headers_.push_back(RateLimitPolicyHeader(kClassNames[i], specs_[i]));
   auto& family = metrics.CounterFamily("stemedb_http_rate_limited_total", "Requests refused with 429, by route class.",
                                        {"class"});
   for (const char* name : kClassNames) limited_.push_back(&family.WithLabels({name}));
@@ -109,8 +112,9 @@ RateLimitMiddleware::RateLimitMiddleware(const ops::RateLimitConfig& c, ops::Reg
 std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& route) {
   if (route.route_class == RouteClass::kOps) return std::nullopt;
   const int cls = ClassIndex(route.route_class);
-  RateLimitDecision d = buckets_.Take(req.client_id.empty() ? "addr:" + req.remote_address : req.client_id, cls,
-                                      specs_[cls], TokenBuckets::Clock::now());
+  const std::string fallback_client = req.client_id.empty() ? "addr:" + req.remote_address : std::string();
+  RateLimitDecision d = buckets_.Take(req.client_id.empty() ? fallback_client : req.client_id, cls, specs_[cls],
+                                      TokenBuckets::Clock::now());
   // Carried to After through the request, which lives until the response is written.
   req.rate_limit_header = RateLimitHeader(kClassNames[cls], d);
   if (d.allowed) return std::nullopt;
@@ -121,7 +125,7 @@ std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& r
                                        std::to_string(retry_after) + " s",
                                    ""},
                                   req.request_id, retry_after);
-  r.SetHeader("RateLimit-Policy", RateLimitPolicyHeader(kClassNames[cls], specs_[cls]));
+  r.SetHeader("RateLimit-Policy", policy_headers_[cls]);
   r.SetHeader("RateLimit", req.rate_limit_header);
   return r;
 }
@@ -129,7 +133,7 @@ std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& r
 void RateLimitMiddleware::After(const Request& req, const Route& route, Response& response) {
   if (route.route_class == RouteClass::kOps || req.rate_limit_header.empty()) return;
   const int cls = ClassIndex(route.route_class);
-  response.SetHeader("RateLimit-Policy", RateLimitPolicyHeader(kClassNames[cls], specs_[cls]));
+  response.SetHeader("RateLimit-Policy", policy_headers_[cls]);
   response.SetHeader("RateLimit", req.rate_limit_header);
 }
 

@@ -8,9 +8,10 @@
 //   RateLimit: "write";r=<tokens left>;t=<seconds until the bucket is full>
 // and a 429 also Retry-After: the seconds until one token is back, rounded up, never earlier.
 //
-// Memory is bounded: at most max_clients buckets, kept in shards each with its own lock and an
-// LRU list; the least recently seen client of a full shard is evicted (it starts again with a
-// full bucket, which errs towards serving). Health, readiness and metrics are never limited.
+// Memory is bounded: at most max_clients clients (each with one bucket per class), kept in shards
+// each with its own lock and an LRU list; the least recently seen client of a full shard is
+// evicted (it starts again with full buckets, which errs towards serving). Health, readiness and
+// metrics are never limited.
 
 #include <chrono>
 #include <list>
@@ -46,14 +47,19 @@ class TokenBuckets {
   uint64_t evictions() const;
 
  private:
+  static constexpr int kClasses = 3;
   struct Bucket {
-    double tokens;
+    double tokens = -1;  // negative: not used yet (a first request finds it full)
     Clock::time_point updated;
+  };
+  struct Client {
+    Bucket by_class[kClasses];
+    std::list<std::string>::iterator lru;
   };
   struct Shard {
     std::mutex mu;
     std::list<std::string> lru;  // most recent first
-    std::unordered_map<std::string, std::pair<Bucket, std::list<std::string>::iterator>> buckets;
+    std::unordered_map<std::string, Client> clients;
     uint64_t evictions = 0;
   };
   size_t per_shard_max_;
@@ -71,6 +77,7 @@ class RateLimitMiddleware final : public Middleware {
   const BucketSpec& Spec(RouteClass c) const { return specs_[ClassIndex(c)]; }
 
   std::vector<BucketSpec> specs_;  // by ClassIndex
+  std::vector<std::string> policy_headers_;  // by ClassIndex: fixed by the configuration
   TokenBuckets buckets_;
   std::vector<ops::Counter*> limited_;
 };
