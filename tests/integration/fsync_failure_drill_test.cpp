@@ -71,6 +71,20 @@ ProcessResult RunCommands(const std::string& commands) {
   return RunProcess({"bash", "-c", "set -o pipefail\n" + commands}, {"PATH=" + ToolsDir() + ":" + std::getenv("PATH")});
 }
 
+// The daemon with libfiu's POSIX wrappers preloaded (fiu-run -x). fiu-run sets LD_PRELOAD to
+// its own libraries; in a sanitizer build the sanitizer's runtime must come before them (ASan
+// refuses to start otherwise, and libfiu's malloc wrapper must not stand in front of the
+// sanitizer's allocator), so it is put first in the list the daemon is started with.
+DaemonOptions UnderLibfiu(DaemonOptions options) {
+#ifdef STEMEDB_SANITIZER_RUNTIME
+  options.wrapper = {"fiu-run", "-x", "sh", "-c",
+                     "LD_PRELOAD=\"" STEMEDB_SANITIZER_RUNTIME " $LD_PRELOAD\" exec \"$0\" \"$@\""};
+#else
+  options.wrapper = {"fiu-run", "-x"};
+#endif
+  return options;
+}
+
 std::string IdOf(const std::string& subject, const std::string& text) {
   return core::IdHex(core::ContentId(SignedAssertion({.subject = subject, .text = text})));
 }
@@ -82,9 +96,8 @@ TEST(WalFsyncFailureRunbookTest, FdatasyncFailsUnderLibfiu) {
   const std::string data = dir.Sub("data");
   std::vector<std::string> acked;
   {
-    Daemon d({.args = {"--rate-limit-enabled", "false", "--wal-log-fsync-errors", "true"},
-              .wrapper = {"fiu-run", "-x"},
-              .data_dir = data});
+    Daemon d(UnderLibfiu({.args = {"--rate-limit-enabled", "false", "--wal-log-fsync-errors", "true"},
+                          .data_dir = data}));
     auto c = d.Connect();
     for (int i = 0; i < 20; ++i) acked.push_back(PostAssertion(*c, "fiu/acked", std::to_string(i)));
     EXPECT_NE(c->Get("/metrics")->body.find("stemedb_wal_fsync_errors_total{segment=\"segment.001.wal\"} 0"), std::string::npos);
@@ -170,7 +183,7 @@ TEST(DiskFullRunbookTest, EnospcOnTheWalAnswers507AndARestartRecovers) {
   const std::string data = dir.Sub("data");
   std::vector<std::string> acked;
   {
-    Daemon d({.args = {"--rate-limit-enabled", "false"}, .wrapper = {"fiu-run", "-x"}, .data_dir = data});
+    Daemon d(UnderLibfiu({.args = {"--rate-limit-enabled", "false"}, .data_dir = data}));
     auto c = d.Connect();
     for (int i = 0; i < 5; ++i) acked.push_back(PostAssertion(*c, "enospc/acked", std::to_string(i)));
     ProcessResult ctrl = RunProcess({"fiu-ctrl", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", std::to_string(d.pid())});

@@ -19,7 +19,7 @@ void StopUnderLoad(int sig) {
   std::atomic<int> whole{0}, broken{0};
   std::vector<std::thread> clients;
   for (int i = 0; i < 8; ++i) {
-    clients.emplace_back([&] {
+    clients.emplace_back([&, i] {
       auto c = d.Connect();
       while (!stop.load()) {
         auto r = c->Get(i % 2 ? "/metrics" : "/v1/health");

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/process.h"
+#include "support/sanitizer_report.h"
 
 namespace stemedb::testing {
 
@@ -79,6 +80,8 @@ int Daemon::Stop(int sig, std::chrono::seconds timeout) {
     code = WaitProcess(pid_, std::chrono::seconds(10));
   }
   pid_ = -1;
+  // Only its stdout and stderr: the sanitizers write there, never to the daemon's own log file.
+  ExpectNoSanitizerReport("stemedb-api", ReadFile(log_path_));
   return code;
 }
 

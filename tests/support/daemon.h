@@ -43,7 +43,8 @@ class Daemon {
   // The root admin API key the daemon generated into <data_dir>/root.key at first start.
   std::string RootKey() const;
 
-  // Sends `sig` and waits; returns the exit code (or -signal).
+  // Sends `sig` and waits; returns the exit code (or -signal). A sanitizer report in the
+  // daemon's output fails the test (support/sanitizer_report.h), however it exited.
   int Stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(60));
   void Kill() { Stop(SIGKILL); }
   bool running() const { return pid_ > 0; }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/sanitizer_report.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -81,6 +82,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
     result.exit_code = code;
   }
   result.out += ReadFile(log);
+  ExpectNoSanitizerReport(argv.front(), result.out);
   return result;
 }
 

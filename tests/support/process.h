@@ -15,7 +15,8 @@ struct ProcessResult {
   std::string out;     // stdout and stderr, interleaved
 };
 
-// Runs argv to completion (killed after timeout). extra_env entries are "NAME=value".
+// Runs argv to completion (killed after timeout). extra_env entries are "NAME=value". A
+// sanitizer report in its output fails the test (support/sanitizer_report.h).
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extra_env = {},
                          std::chrono::seconds timeout = std::chrono::seconds(120),
