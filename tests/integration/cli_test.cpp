@@ -13,6 +13,7 @@
 #include "stemedb/core/hex.h"
 #include "support/daemon.h"
 #include "support/process.h"
+#include "support/sanitizer_report.h"
 #include "support/temp_dir.h"
 #include "support/text_fields.h"
 
@@ -238,6 +239,7 @@ TEST(CliTest, FeedListsAndFollowStreams) {
   WaitProcess(follower, std::chrono::seconds(30));
   // One JSON object a line.
   const std::string streamed = ReadFile(log);
+  ExpectNoSanitizerReport("stemedb feed --follow", streamed);
   const std::string first_line = streamed.substr(0, streamed.find('\n'));
   EXPECT_EQ(json::parse(first_line, nullptr, false).value("id", ""), first) << streamed;
 }
