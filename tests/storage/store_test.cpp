@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -290,7 +291,7 @@ struct RecordList {
   bool truncated = false;
 };
 const char kRecordsKind = 0;
-size_t builds = 0;
+std::atomic<size_t> builds{0};  // concurrent queries build candidate lists at once
 
 RecordList Records(Store& store, std::string_view subject, std::string_view predicate, size_t limit) {
   const Store::CandidateBuilder builder{&kRecordsKind, [](std::vector<Store::CandidateRecord>&& records) {
@@ -387,10 +388,10 @@ TEST(StoreCacheTest, ARetractionStartsTheCacheOver) {
   builds = 0;
   Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
   Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
-  EXPECT_EQ(builds, 1u);
+  EXPECT_EQ(builds.load(), 1u);
   WriteOne(*store, core::SourceRetraction{source, "withdrawn"});
   Records(*store, "drugs/semaglutide", "gastroparesis_risk", 100);
-  EXPECT_EQ(builds, 2u);
+  EXPECT_EQ(builds.load(), 2u);
 }
 
 TEST(StoreCacheTest, ConcurrentWritersAndQueriesNeverMissAnAcknowledgedWrite) {
