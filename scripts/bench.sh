@@ -145,45 +145,92 @@ bench_query() {
 }
 
 # The edge's cost: the same ingest and query runs against a daemon with auth.mode = all and rate
-# limits far above the load, and one with both off; alternating, three rounds, on fresh data each
-# time. Throughput is noisy on a shared machine, so the server's CPU time per request (all its
-# threads, from /proc) is reported beside it: that is what the edge adds.
+# limits far above the load, and one with both off; five rounds, on fresh data each time. Throughput is noisy on a shared machine (the load generator shares the cores), so the
+# server's CPU time per request (all its threads, from /proc) is reported beside it: that is what
+# the edge adds. Before each measured phase the daemon is left to finish its background work (the
+# flusher and RocksDB's compactions after a load), which would otherwise land in one phase's CPU.
 bench_edge() {
   say "## edge"
-  local n=50000 subjects=1000 seconds=5 key rounds=3
+  local n=50000 subjects=1000 seconds=6 key rounds=5
   [ "$quick" = 1 ] && n=2000 && subjects=50 && seconds=1 && rounds=1
   key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   local high=(--rate-limit-enabled true --rate-limit-write-rps 1000000 --rate-limit-write-burst 1000000
               --rate-limit-read-rps 1000000 --rate-limit-read-burst 1000000)
+  local rows="$scratch/edge-rows"
+  : >"$rows"
   say "| round | auth + rate limiting | ingest assertions/s | ingest server CPU us/request | query recency/s | query server CPU us/request |"
   say "|---|---|---|---|---|---|"
   for round in $(seq 1 "$rounds"); do
-    for mode in off on; do
+    # The order alternates, so whatever the previous daemon left behind (dirty pages still being
+    # written back, a warm page cache) falls on both modes alike.
+    local order=(off on)
+    [ $((round % 2)) = 0 ] && order=(on off)
+    for mode in "${order[@]}"; do
       local data="$scratch/edge-$mode-$round" flags=(--auth-mode off "${no_limits[@]}") client=()
       if [ "$mode" = on ]; then
         flags=(--auth-mode all "${high[@]}")
         client=(--api-key "$key")
       fi
       STEMEDB_ROOT_API_KEY=$key start_daemon "$port" "$data" "${flags[@]}"
-      local t0 ingest t1 query t2 queries
+      local t0 ingest t1 query t2 queries t3 out
+      wait_idle
       t0=$(cpu_ticks)
       ingest=$("$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" "${client[@]}" --assertions "$n" \
         --batch 1 --ceiling-seconds 0.1 | awk -F'|' '/^\| single/ {gsub(/ /, "", $3); print $3}')
+      wait_idle
       t1=$(cpu_ticks)
       "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" --vote-every 0 >/dev/null
+      wait_idle
       t2=$(cpu_ticks)
-      local out
       out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" "${client[@]}" --subjects "$subjects" \
         --seconds "$seconds" --warmup-seconds 0 --lens recency)
       query=$(echo "$out" | awk -F'|' '/^\| recency/ {gsub(/ /, "", $3); print $3}')
       queries=$(echo "$out" | awk -F'|' '/^\| recency/ {split($8, a, " x "); print a[2]}')
-      local t3
       t3=$(cpu_ticks)
-      say "| $round | $mode | $ingest | $(per_request "$t0" "$t1" "$n") | $query | $(per_request "$t2" "$t3" "$queries") |"
+      local row
+      row="$mode $ingest $(per_request "$t0" "$t1" "$n") $query $(per_request "$t2" "$t3" "$queries")"
+      echo "$row" >>"$rows"
+      say "| $round | ${row// / | } |"
       stop_daemon
+      rm -rf "$data"
+      sync
     done
   done
   say ""
+  edge_summary "$rows"
+  say ""
+}
+
+# Medians per mode over the rounds, and on against off. Throughput "lower by" is 1 - on/off; CPU
+# "more by" is on/off - 1.
+edge_summary() {
+  local med=()
+  for mode in off on; do
+    for col in 2 3 4 5; do
+      med+=("$(awk -v m="$mode" -v c="$col" '$1 == m {print $c}' "$1" | sort -g |
+        awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')")
+    done
+  done
+  say "| median | ingest assertions/s | ingest server CPU us/request | query recency/s | query server CPU us/request |"
+  say "|---|---|---|---|---|"
+  say "| off | ${med[0]} | ${med[1]} | ${med[2]} | ${med[3]} |"
+  say "| on | ${med[4]} | ${med[5]} | ${med[6]} | ${med[7]} |"
+  say "$(awk -v a="${med[0]}" -v b="${med[4]}" -v c="${med[1]}" -v d="${med[5]}" -v e="${med[2]}" -v f="${med[6]}" \
+    -v g="${med[3]}" -v h="${med[7]}" 'BEGIN {printf "| on vs off | %.1f%% lower | %.1f%% more | %.1f%% lower | %.1f%% more |", \
+    (1 - b / a) * 100, (d / c - 1) * 100, (1 - f / e) * 100, (h / g - 1) * 100}')"
+  say "target: with auth + rate limiting on, throughput at most 5% lower than off"
+}
+
+# Waits (at most 30 s) until the daemon has used under 2% of a core for half a second.
+wait_idle() {
+  local before after hz
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 60); do
+    before=$(cpu_ticks)
+    sleep 0.5
+    after=$(cpu_ticks)
+    [ $((after - before)) -le $((hz / 100)) ] && return 0
+  done
 }
 
 # Clock ticks of CPU (user + system, all threads) the daemon has used.

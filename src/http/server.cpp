@@ -281,7 +281,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res->result(static_cast<unsigned>(r.status));
     res->set(bhttp::field::server, "stemedb");
     res->set(bhttp::field::content_type, r.content_type);
-    for (const auto& [name, value] : r.headers) res->set(name, value);
+    // Response::SetHeader keeps names unique, so insert (no search for an earlier field) is enough.
+    for (const auto& [name, value] : r.headers) res->insert(name, value);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
@@ -333,7 +334,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res->set(bhttp::field::server, "stemedb");
     res->set(bhttp::field::content_type, r.content_type);
     res->set(bhttp::field::cache_control, "no-cache");
-    for (const auto& [name, value] : r.headers) res->set(name, value);
+    // Response::SetHeader keeps names unique, so insert (no search for an earlier field) is enough.
+    for (const auto& [name, value] : r.headers) res->insert(name, value);
     res->keep_alive(keep_alive);
     res->chunked(true);
     auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
