@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/api.h"
 #include "support/daemon.h"
 
 namespace stemedb::testing {
@@ -185,12 +186,27 @@ TEST(ServerTest, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(c->PeerClosed(std::chrono::seconds(5)));
 }
 
+// Waits (at most 5 s) until the daemon counts `open` connections, read through `c` (itself one
+// of them). A client's close reaches the server's count only when its session ends, a moment
+// later: the harness's own readiness probes may still be counted right after start.
+bool WaitForOpenConnections(client::HttpConnection& c, double open) {
+  for (int i = 0; i < 250; ++i) {
+    if (ReadMetric(c, "stemedb_http_connections") == open) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
   Daemon d({.args = {"--server-max-connections", "3"}});
   std::vector<std::unique_ptr<client::HttpConnection>> held;
-  for (int i = 0; i < 3; ++i) {
+  held.push_back(d.Connect());
+  ASSERT_TRUE(WaitForOpenConnections(*held[0], 1));
+  for (int i = 1; i < 3; ++i) {
     held.push_back(d.Connect());
-    ASSERT_TRUE(held.back()->Get("/v1/health").ok());
+    auto r = held.back()->Get("/v1/health");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << "connection " << i + 1 << " of 3 must be served";
   }
   auto extra = d.Connect();
   auto r = extra->Get("/v1/health");
@@ -199,7 +215,7 @@ TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
     EXPECT_EQ(r->status, 503);
   }
   held.pop_back();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(WaitForOpenConnections(*held[0], 2));
   auto again = d.Connect()->Get("/v1/health");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->status, 200);
