@@ -1,8 +1,6 @@
 #include "stemedb/http/rate_limiter.h"
 
-#include <charconv>
 #include <cmath>
-#include <cstring>
 #include <functional>
 
 #include "stemedb/core/check.h"
@@ -22,17 +20,9 @@ std::string RateLimitPolicyHeader(const char* class_name, const BucketSpec& spec
   return std::string("\"") + class_name + "\";q=" + FormatHeaderNumber(spec.burst) + ";w=" + FormatHeaderNumber(window);
 }
 
-// Built on every limited request, so into one buffer rather than through temporaries.
 std::string RateLimitHeader(const char* class_name, const RateLimitDecision& d) {
-  char numbers[48];
-  char* end = numbers + sizeof(numbers);
-  auto r = std::to_chars(numbers, end, static_cast<long long>(std::floor(std::max(0.0, d.remaining))));
-  char* const remaining_end = r.ptr;
-  r = std::to_chars(remaining_end, end, static_cast<long long>(std::ceil(d.reset_s)));
-  std::string out;
-  out.reserve(16 + std::strlen(class_name) + static_cast<size_t>(r.ptr - numbers));
-  out.append("\"").append(class_name).append("\";r=").append(numbers, remaining_end).append(";t=").append(remaining_end, r.ptr);
-  return out;
+  return std::string("\"") + class_name + "\";r=" + FormatHeaderNumber(std::max(0.0, d.remaining)) +
+         ";t=" + std::to_string(static_cast<long long>(std::ceil(d.reset_s)));
 }
 
 TokenBuckets::TokenBuckets(size_t max_clients, size_t shards)
