@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # Installs the Debian packages StemeDB needs to build, run and test. Idempotent: quick and
 # silent when everything is present; runs apt-get update only when something is missing.
+#
+#   scripts/setup.sh               everything: build, tests (prometheus, nginx, libfiu...), scripts
+#   scripts/setup.sh --build-only  what `cmake --build` and the operations scripts need, nothing
+#                                  more: for a production host, where installing the test tools
+#                                  would also start Debian's nginx and prometheus services
 set -euo pipefail
+
+build_only=0
+case "${1:-}" in
+  "") ;;
+  --build-only) build_only=1 ;;
+  *) echo "setup: unknown argument '$1' (usage: setup.sh [--build-only])" >&2; exit 2 ;;
+esac
 
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config ccache git
-  # libraries
+  # libraries (GoogleTest too: the build compiles the test binaries)
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   librocksdb-dev libsodium-dev libssl-dev libxxhash-dev libsystemd-dev
   libgtest-dev libgmock-dev
-  # tools the tests drive for real
-  prometheus nginx systemd shellcheck fiu-utils openssl curl python3 python3-cryptography python3-yaml
   # what the operations scripts (scripts/backup.sh and the others) use
-  jq
+  curl jq
 )
+if [ "$build_only" -eq 0 ]; then
+  packages+=(
+    # tools the tests drive for real
+    prometheus nginx systemd shellcheck fiu-utils openssl python3 python3-cryptography python3-yaml
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
