@@ -29,6 +29,8 @@ if [ "$build_only" -eq 0 ]; then
   packages+=(
     # tools the tests drive for real
     prometheus nginx systemd shellcheck fiu-utils openssl python3 python3-cryptography python3-yaml
+    # a booted systemd host for the deployment-guide walk (tests/deploy/deployment_walk_test.py)
+    debootstrap systemd-container
   )
 fi
 
