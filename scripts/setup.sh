@@ -24,11 +24,13 @@ packages=(
   libgtest-dev libgmock-dev
   # what the operations scripts (scripts/backup.sh and the others) use
   curl jq
+  # cmake's configure step registers the Python-driven tests
+  python3
 )
 if [ "$build_only" -eq 0 ]; then
   packages+=(
     # tools the tests drive for real
-    prometheus nginx systemd shellcheck fiu-utils openssl python3 python3-cryptography python3-yaml
+    prometheus nginx systemd shellcheck fiu-utils openssl python3-cryptography python3-yaml
     # a booted systemd host for the deployment-guide walk (tests/deploy/deployment_walk_test.py)
     debootstrap systemd-container
   )

@@ -38,6 +38,8 @@ BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "sudo", "ca-certificates", "
 USER = "admin"
 BOOT_TIMEOUT_S = 90
 BLOCK_TIMEOUT_S = 300
+# The sections whose promises check_after tests: a guide that lost one must fail, not pass quietly.
+SECTIONS_CHECKED = ("3", "4", "5", "6", "7", "8", "9", "10", "Uninstall")
 INTERACTIVE = re.compile(r"^\s*(sudoedit\b|sudo systemctl edit\b)")
 
 
@@ -285,6 +287,9 @@ def crash_and_reboot(host, writes):
 def walk(host, source):
     guide = sh_blocks(os.path.join(source, GUIDE))
     tls_block = next(t for _, t in sh_blocks(os.path.join(source, TLS_GUIDE)) if "openssl req" in t)
+    seen = {section.split(".")[0] for section, _ in guide}
+    if not seen.issuperset(SECTIONS_CHECKED):
+        raise WalkFailed(f"{GUIDE} has no sh block in section(s) {sorted(set(SECTIONS_CHECKED) - seen)}")
     writes = []
     for i, (section, text) in enumerate(guide):
         if "git clone" in text:
@@ -312,9 +317,10 @@ def main():
     args = p.parse_args()
     if os.geteuid() != 0:
         skip("booting a systemd host needs root (systemd-nspawn, debootstrap)")
-    for tool in ("debootstrap", "systemd-nspawn", "nsenter"):
-        if shutil.which(tool) is None:
-            skip(f"{tool} is missing: run scripts/setup.sh")
+    missing = [t for t in ("debootstrap", "systemd-nspawn", "nsenter") if shutil.which(t) is None]
+    if missing:
+        log(f"FAIL: {', '.join(missing)} missing: run scripts/setup.sh (it installs them)")
+        return 1
     os.makedirs(args.work, exist_ok=True)
     start = time.monotonic()
     host, root = None, os.path.join(args.work, "host")
