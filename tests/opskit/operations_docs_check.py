@@ -12,6 +12,8 @@ live stemedb-api and the built tools.
   so admin routes answer 401 and nothing changes;
 - every flag given to a stemedb* tool or to a script of scripts/ in a code span or block
   appears in that tool's --help, and the tool exists;
+- no curl command gives curl a URL with a literal {...} or [...] (curl reads them as a glob:
+  `curl 'http://h/q?query=up{job="x"}'` sends `query=upjob="x"`) unless it passes -g;
 - every runbook_url of an alert names a file that exists.
 
 Failures name the file and the line. Exit 0 when all hold, 1 otherwise.
@@ -28,7 +30,9 @@ import urllib.error
 import urllib.request
 
 DEFAULT_DOCS = ["docs/operations/runbooks", "docs/operations/backup-and-dr.md",
-                "docs/operations/upgrade.md", "docs/operations/configuration.md"]
+                "docs/operations/upgrade.md", "docs/operations/configuration.md",
+                "docs/operations/deployment.md", "docs/operations/monitoring.md",
+                "docs/operations/tls.md", "docs/operations/sizing.md"]
 SCRIPTS = {"backup.sh", "restore.sh", "wal-archive.sh", "dr-drill.sh"}
 METRIC = re.compile(r"(?<![A-Za-z0-9_])((?:stemedb|process)_[a-z0-9_]*[a-z0-9])(?![A-Za-z0-9_*])(\{[^}]*\})?")
 # Names with a metric's prefix that are not metrics: fields of metadata.json and checkpoint.json.
@@ -234,6 +238,19 @@ def check_tools(doc, bin_dir, root, cache, problems):
                     problem(problems, doc, number, f"{tool} has no flag {flag} (see {tool} --help)")
 
 
+def check_curl_globs(doc, problems):
+    for number, code, _ in doc.code():
+        if not re.search(r"(?<![\w-])curl\s", code):
+            continue
+        if re.search(r"\s(-g|--globoff|-[A-Za-z]*g[A-Za-z]*)(?=\s|$)", code):
+            continue
+        for url in re.findall(r"https?://[^\s'\"]+|'https?://[^']*'|\"https?://[^\"]*\"", code):
+            literal = re.sub(r"\$\{[^}]*\}", "", url) if not url.startswith("'") else url
+            if re.search(r"[{}\[\]]", literal):
+                problem(problems, doc, number, f"curl would read {{...}} or [...] in {url} as a glob "
+                        "(use --data-urlencode, or -g)")
+
+
 # ---- alert rules
 
 def check_alerts(root, path, families, problems):
@@ -293,6 +310,7 @@ def main():
         check_metrics(doc, list(enumerate(doc.lines, 1)), families, problems)
         check_endpoints(doc, base_url, problems, endpoints)
         check_tools(doc, args.bin_dir, args.root, helps, problems)
+        check_curl_globs(doc, problems)
     alerts = args.alerts or os.path.join(args.root, "deploy/prometheus/alerts.yml")
     alert_count = check_alerts(args.root, alerts, families, problems) if os.path.exists(alerts) else 0
 
