@@ -1,8 +1,9 @@
-// The runbooks and operations guides (docs/operations/) and the alert rules (deploy/prometheus/alerts.yml,
-// whenever it exists) against a live daemon and the built tools, through
-// tests/opskit/operations_docs_check.py: every metric is exported, every endpoint routed, every
-// flag in its tool's --help, every runbook_url a file, no curl URL that curl would glob. A second test feeds the check documents
-// with one mistake of each kind and expects each named with its file and line.
+// The runbooks and operations guides (docs/operations/) and the alert rules
+// (deploy/prometheus/alerts.yml, whenever it exists) against a live daemon and the built tools,
+// through tests/opskit/operations_docs_check.py: every metric is exported, every endpoint routed,
+// every flag in its tool's --help, every runbook_url a file, no curl URL that curl would glob.
+// A second test feeds the check documents with one mistake of each kind and expects each named
+// with its file and line.
 
 #include <gtest/gtest.h>
 
