@@ -17,8 +17,9 @@ written, nginx answers over TLS, Prometheus scrapes the node, a crash is restart
 starts the node again with every acknowledged write, the uninstall leaves the data.
 
 Usage: deployment_walk_test.py --cmake CMAKE --build BUILD_DIR --source SOURCE_DIR --work DIR
-Exit 0 passed, 1 failed, 77 skipped (this machine cannot boot a container: not root, or the
-tools are missing). The base root file system is cached in DIR between runs.
+Exit 0 passed, 1 failed (also when debootstrap or systemd-nspawn is missing: scripts/setup.sh
+installs them), 77 skipped (not root: no container can be booted). The base root file system is
+cached in DIR between runs.
 """
 
 import argparse
@@ -216,7 +217,7 @@ def expect(host, script, pattern, what, timeout_s=0):
         out = host.sh(script, check=False)
         if re.search(pattern, out.stdout + out.stderr, re.M):
             log(f"  ok: {what}")
-            return out.stdout
+            return
         if time.monotonic() >= deadline:
             raise WalkFailed(f"{what}: `{script.strip()}` printed:\n{out.stdout}{out.stderr}")
         time.sleep(1)
