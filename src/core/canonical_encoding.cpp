@@ -1,6 +1,6 @@
 #include "stemedb/core/canonical_encoding.h"
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/core/limits.h"
 #include "stemedb/core/sha256.h"
 

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::core {
 

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/core/ed25519.h"
 
 namespace stemedb::core {

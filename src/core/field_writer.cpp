@@ -3,7 +3,7 @@
 #include <bit>
 #include <limits>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::core {
 

@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::core {
 namespace {

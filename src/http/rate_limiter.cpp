@@ -3,7 +3,7 @@
 #include <cmath>
 #include <functional>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/http/error_response.h"
 
 namespace stemedb::http {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/storage/store.h"
 
 namespace stemedb::http {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::query {
 

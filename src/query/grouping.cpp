@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/query/tie_order.h"
 
 namespace stemedb::query {

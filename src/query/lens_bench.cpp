@@ -3,7 +3,7 @@
 #include <atomic>
 #include <thread>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/query/result_json.h"
 #include "stemedb/query/weights.h"
 

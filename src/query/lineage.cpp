@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/query/tie_order.h"
 
 namespace stemedb::query {

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/query/candidate.h"
 
 namespace stemedb::query {

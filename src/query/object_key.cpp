@@ -3,7 +3,7 @@
 #include <bit>
 #include <cmath>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::query {
 namespace {

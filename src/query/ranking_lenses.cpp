@@ -1,7 +1,7 @@
 // The group-based lenses (consensus, vote, authority) and the dispatcher.
 #include "ranking_lenses.h"
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/query/conflict_score.h"
 
 namespace stemedb::query {

@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::query {
 namespace {

@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 
 namespace stemedb::query {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/core/stored_record.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/index/candidate_entry.h"

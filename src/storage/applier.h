@@ -7,7 +7,7 @@
 // the same TieredKv, so they see every earlier record, including ones earlier in this batch.
 
 #include "stemedb/core/record_kind.h"
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"

@@ -1,6 +1,6 @@
 #include "stemedb/wal/append_queue.h"
 
-#include <cassert>
+#include "stemedb/ground/check.h"
 
 namespace stemedb::wal {
 
@@ -32,7 +32,7 @@ std::optional<uint64_t> AppendQueue::WaitFront() {
 
 bool AppendQueue::FrontIsRotation() {
   std::lock_guard lock(mu_);
-  assert(!items_.empty());
+  STEMEDB_CHECK(!items_.empty());
   return items_.front().is_rotation();
 }
 
@@ -48,7 +48,7 @@ std::vector<PendingAppend> AppendQueue::TakeBatch(uint64_t max_bytes) {
     items_.pop_front();
     if (batch.back().is_rotation()) break;  // a rotation travels alone
   }
-  assert(queued_bytes_ >= bytes);
+  STEMEDB_CHECK(queued_bytes_ >= bytes);
   queued_bytes_ -= bytes;
   return batch;
 }
@@ -59,7 +59,7 @@ void AppendQueue::Open() {
 }
 
 std::vector<PendingAppend> AppendQueue::FailAll(Status refusal) {
-  assert(!refusal.ok());
+  STEMEDB_CHECK(!refusal.ok());
   std::lock_guard lock(mu_);
   refusal_ = std::move(refusal);
   std::vector<PendingAppend> out;
@@ -70,7 +70,7 @@ std::vector<PendingAppend> AppendQueue::FailAll(Status refusal) {
 }
 
 void AppendQueue::Stop(Status refusal) {
-  assert(!refusal.ok());
+  STEMEDB_CHECK(!refusal.ok());
   {
     std::lock_guard lock(mu_);
     refusal_ = std::move(refusal);

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cassert>
+#include "stemedb/ground/check.h"
 #include <chrono>
 #include <future>
 
@@ -97,7 +97,7 @@ Status Journal::Resume(const RecoveredLog& recovered) {
     if (!reopened.ok()) return reopened.status();
     active_ = std::move(reopened).value();
   }
-  assert(active_->end_offset() == recovered.head_offset || recovered.segments.empty());
+  STEMEDB_CHECK(active_->end_offset() == recovered.head_offset || recovered.segments.empty());
   head_offset_.store(active_->end_offset());
   last_seq_.store(recovered.last_seq);
   last_ingested_at_ms_ = recovered.last_ingested_at_ms;
@@ -239,7 +239,7 @@ void Journal::Close() {
   std::lock_guard lock(lifecycle_mu_);
   if (closed_) return;
   closed_ = true;
-  assert(std::this_thread::get_id() != writer_.get_id());
+  STEMEDB_CHECK(std::this_thread::get_id() != writer_.get_id());
   queue_.Stop(state() == JournalState::kFailed ? FailureRefusal()
                                                : Status::Unavailable("journal closed"));
   if (writer_.joinable()) writer_.join();

@@ -1,6 +1,6 @@
 #include "stemedb/wal/journal_metrics.h"
 
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 
 namespace stemedb::wal {
 namespace {

@@ -2,7 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cassert>
+#include "stemedb/ground/check.h"
 #include <chrono>
 #include <cstring>
 
@@ -32,14 +32,14 @@ void Journal::WriterLoop() {
       if (!sealed.ok()) continue;  // the journal failed; the queue was handed back
     }
     uint64_t room = options_.segment_bytes - active_->file_bytes();
-    assert(*front_bytes <= room);
+    STEMEDB_CHECK(*front_bytes <= room);
     CommitBatch(queue_.TakeBatch(std::min(options_.max_batch_bytes, room)));
   }
 }
 
 void Journal::HandleRotation() {
   std::vector<PendingAppend> items = queue_.TakeBatch(0);
-  assert(items.size() == 1 && items[0].is_rotation());
+  STEMEDB_CHECK(items.size() == 1 && items[0].is_rotation());
   Result<std::string> sealed = RotateSegment();
   items[0].rotated(std::move(sealed));
 }
@@ -75,7 +75,7 @@ Result<std::string> Journal::RotateSegment() {
 }
 
 void Journal::CommitBatch(std::vector<PendingAppend> batch) {
-  assert(!batch.empty() && !batch.front().is_rotation());
+  STEMEDB_CHECK(!batch.empty() && !batch.front().is_rotation());
   const uint64_t ingested_at_ms = std::max(NowUnixMs(), last_ingested_at_ms_);
   const uint64_t start_pos = active_->file_bytes();
   const uint64_t start_offset = active_->end_offset();
@@ -94,10 +94,10 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
       AppendJournalRecord(encode_buffer_, e.type, seq++, ingested_at_ms, e.body);
       ++records;
     }
-    assert(encode_buffer_.size() - item_start == batch[i].record_bytes);
+    STEMEDB_CHECK(encode_buffer_.size() - item_start == batch[i].record_bytes);
     r.end_offset = start_offset + encode_buffer_.size();
   }
-  assert(start_pos + encode_buffer_.size() <= options_.segment_bytes);
+  STEMEDB_CHECK(start_pos + encode_buffer_.size() <= options_.segment_bytes);
 
   Status s = active_->Append(encode_buffer_);
   if (!s.ok()) return Fail({"write error", active_->name(), start_pos, s}, std::move(batch));
@@ -117,7 +117,7 @@ void Journal::PublishBatch(uint64_t records, uint64_t bytes, double fsync_second
   {
     std::lock_guard lock(mu_);
     SegmentInfo& info = segments_.back();
-    assert(info.name == active_->name());
+    STEMEDB_CHECK(info.name == active_->name());
     info.bytes = active_->file_bytes();
     info.end_offset = active_->end_offset();
   }

@@ -2,10 +2,10 @@
 
 #include <xxhash.h>
 
-#include <cassert>
+#include "stemedb/ground/check.h"
 #include <new>
 
-#include "stemedb/wal/coding.h"
+#include "stemedb/ground/coding.h"
 
 namespace stemedb::wal {
 
@@ -44,10 +44,10 @@ uint32_t RecordChecksumStream::Digest() const {
 
 void AppendRecord(std::string& out, uint8_t type,
                   std::initializer_list<std::string_view> payload_parts) {
-  assert(type != kInvalidRecordType);
+  STEMEDB_CHECK(type != kInvalidRecordType);
   size_t payload_bytes = 0;
   for (std::string_view part : payload_parts) payload_bytes += part.size();
-  assert(payload_bytes <= kMaxRecordPayloadBytes);
+  STEMEDB_CHECK(payload_bytes <= kMaxRecordPayloadBytes);
 
   size_t start = out.size();
   out.resize(start + kRecordHeaderBytes);

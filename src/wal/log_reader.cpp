@@ -1,7 +1,7 @@
 #include "stemedb/wal/log_reader.h"
 
 #include <algorithm>
-#include <cassert>
+#include "stemedb/ground/check.h"
 #include <cstring>
 
 #include "stemedb/wal/log_format.h"
@@ -34,7 +34,7 @@ Result<std::unique_ptr<LogReader>> LogReader::FromFile(std::unique_ptr<File> fil
 }
 
 Status LogReader::Fill(uint64_t n) {
-  assert(pos_ + n <= file_bytes_);
+  STEMEDB_CHECK(pos_ + n <= file_bytes_);
   if (pos_ >= buffer_pos_ && pos_ + n <= buffer_pos_ + buffer_bytes_) return Status::OK();
   // Keep the unread tail, then read at least a chunk (never past the end of the file).
   uint64_t keep = 0;
@@ -60,7 +60,7 @@ LogReader::Outcome LogReader::Bad(std::string problem) {
 }
 
 Result<LogReader::Outcome> LogReader::Next(Record& record) {
-  assert(problem_.empty());
+  STEMEDB_CHECK(problem_.empty());
   uint64_t left = file_bytes_ - pos_;
   if (left == 0) return Outcome::kEnd;
   if (left < kRecordHeaderBytes) {

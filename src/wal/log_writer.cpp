@@ -1,6 +1,6 @@
 #include "stemedb/wal/log_writer.h"
 
-#include <cassert>
+#include "stemedb/ground/check.h"
 
 #include "stemedb/wal/segment_header.h"
 #include "stemedb/wal/segment_name.h"
@@ -15,7 +15,7 @@ LogWriter::LogWriter(std::unique_ptr<File> file, std::string name, uint64_t sequ
       base_offset_(base_offset),
       file_bytes_(file_bytes),
       synced_bytes_(file_bytes) {
-  assert(file_bytes_ >= kSegmentHeaderBytes);
+  STEMEDB_CHECK(file_bytes_ >= kSegmentHeaderBytes);
 }
 
 Result<std::unique_ptr<LogWriter>> LogWriter::Create(Env& env, const std::string& dir,

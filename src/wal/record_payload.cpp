@@ -1,6 +1,6 @@
 #include "stemedb/wal/record_payload.h"
 
-#include "stemedb/wal/coding.h"
+#include "stemedb/ground/coding.h"
 
 namespace stemedb::wal {
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cassert>
+#include "stemedb/ground/check.h"
 
 #include "stemedb/wal/log_scan.h"
 #include "stemedb/wal/segment_name.h"
@@ -76,7 +76,7 @@ Result<RecoveredLog> RecoverLog(Env& env, const std::string& dir) {
   const SegmentScan& last = log->segments.back();
   STEMEDB_RETURN_IF_ERROR(CutAndSyncLast(env, dir, last));
   if (log->torn_tail) {
-    assert(last.torn_tail() && last.valid_bytes < last.file_bytes);
+    STEMEDB_CHECK(last.torn_tail() && last.valid_bytes < last.file_bytes);
     out.truncated_bytes = last.file_bytes - last.valid_bytes;
     out.truncated_segment = last.name;
     spdlog::warn("{}; cut {} bytes (an interrupted write, never acknowledged)",

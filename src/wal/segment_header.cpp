@@ -2,7 +2,7 @@
 
 #include <xxhash.h>
 
-#include "stemedb/wal/coding.h"
+#include "stemedb/ground/coding.h"
 
 namespace stemedb::wal {
 namespace {

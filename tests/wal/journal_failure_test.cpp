@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "stemedb/wal/fault_injection_env.h"
+#include "stemedb/ground/fault_injection_env.h"
 #include "stemedb/wal/journal.h"
 #include "stemedb/wal/segment_header.h"
 #include "support/metrics_text.h"

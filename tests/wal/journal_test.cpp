@@ -7,7 +7,7 @@
 #include <condition_variable>
 #include <thread>
 
-#include "stemedb/wal/fault_injection_env.h"
+#include "stemedb/ground/fault_injection_env.h"
 #include "stemedb/wal/record_payload.h"
 #include "stemedb/wal/segment_header.h"
 #include "support/temp_dir.h"

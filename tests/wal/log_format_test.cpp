@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "stemedb/wal/coding.h"
+#include "stemedb/ground/coding.h"
 #include "stemedb/wal/record_payload.h"
 #include "stemedb/wal/segment_header.h"
 

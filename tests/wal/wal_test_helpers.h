@@ -15,6 +15,7 @@
 
 #include "stemedb/ops/metrics.h"
 #include "stemedb/wal/journal.h"
+#include "support/file_bytes.h"
 
 namespace stemedb::wal::testing {
 
@@ -73,18 +74,8 @@ inline Result<std::vector<StoredRecord>> ReadBack(const JournalOptions& options)
   return records;
 }
 
-inline std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void WriteFileBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
+using ::stemedb::testing::ReadFileBytes;
+using ::stemedb::testing::WriteFileBytes;
 
 // Captures what spdlog's default logger writes while it lives.
 class LogCapture {

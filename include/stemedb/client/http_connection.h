@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 namespace stemedb::client {
 

@@ -24,7 +24,7 @@
 
 #include "stemedb/core/record_kind.h"
 #include "stemedb/core/records.h"
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 namespace stemedb::core {
 

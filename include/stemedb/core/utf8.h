@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 namespace stemedb::core {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "stemedb/core/field_error.h"
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/http/error_response.h"
 #include "stemedb/http/message.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/core/types.h"
 #include "stemedb/storage/catalog.h"
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/http/message.h"
 #include "stemedb/ops/metrics.h"
 

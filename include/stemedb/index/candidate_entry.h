@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 
 namespace stemedb::index {

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "stemedb/core/record_kind.h"
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/core/types.h"
 
 namespace stemedb::index {

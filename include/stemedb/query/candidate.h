@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/query/object_key.h"
 #include "stemedb/query/types.h"
 

@@ -13,7 +13,7 @@
 #include <span>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/query/candidate.h"
 #include "stemedb/query/types.h"
 #include "stemedb/query/warning.h"

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/query/candidate.h"
 #include "stemedb/query/context.h"
 #include "stemedb/query/filter.h"

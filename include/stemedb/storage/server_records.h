@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "stemedb/core/records.h"
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/core/types.h"
 
 namespace stemedb::storage {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
 #include "stemedb/storage/candidate_cache.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/storage/memtable.h"
 
 namespace stemedb::storage {

@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/wal/journal_types.h"
 
 namespace stemedb::wal {

@@ -22,11 +22,11 @@
 #include <thread>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/ops/metrics.h"
 #include "stemedb/wal/append_queue.h"
 #include "stemedb/wal/dir_lock.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/journal_metrics.h"
 #include "stemedb/wal/journal_types.h"
 #include "stemedb/wal/log_writer.h"

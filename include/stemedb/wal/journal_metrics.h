@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 #include "stemedb/ops/metrics.h"
 
 namespace stemedb::wal {

@@ -7,11 +7,13 @@
 #include <string_view>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
+
+namespace stemedb {
+class Env;
+}  // namespace stemedb
 
 namespace stemedb::wal {
-
-class Env;
 
 struct JournalOptions {
   std::string dir;                         // <wal_dir>; created if missing

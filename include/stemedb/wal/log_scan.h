@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "stemedb/core/status.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/status.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/segment_scanner.h"
 
 namespace stemedb::wal {

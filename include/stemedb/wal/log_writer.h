@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "stemedb/core/status.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/status.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/segment_info.h"
 
 namespace stemedb::wal {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "stemedb/core/status.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/status.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/segment_info.h"
 
 namespace stemedb::wal {

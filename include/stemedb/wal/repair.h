@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string>
 
-#include "stemedb/core/status.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/status.h"
+#include "stemedb/ground/env.h"
 
 namespace stemedb::wal {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 namespace stemedb::wal {
 

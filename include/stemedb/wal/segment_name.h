@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "stemedb/core/status.h"
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/status.h"
+#include "stemedb/ground/env.h"
 
 namespace stemedb::wal {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 namespace stemedb::bench {
 

@@ -131,10 +131,10 @@ Result<Level> RunJournal(const WalBenchFlags& f, int appenders) {
 
 // One pwrite and one fdatasync per record: what a WAL without group commit costs.
 Result<Level> RunBaseline(const WalBenchFlags& f) {
-  wal::Env& env = *wal::Env::Default();
+  Env& env = *Env::Default();
   std::string path = f.dir + "/baseline.dat";
   std::filesystem::remove(path);
-  auto file = env.OpenFile(path, wal::OpenMode::kCreateNew);
+  auto file = env.OpenFile(path, OpenMode::kCreateNew);
   if (!file.ok()) return file.status();
   std::string record(f.record_bytes, 'r');
   std::vector<uint64_t> samples;
@@ -145,7 +145,7 @@ Result<Level> RunBaseline(const WalBenchFlags& f) {
   for (uint64_t pos = 0;; pos += record.size()) {
     Clock::time_point start = Clock::now();
     if (start >= until) break;
-    STEMEDB_RETURN_IF_ERROR(wal::WriteFully(**file, pos, record));
+    STEMEDB_RETURN_IF_ERROR(WriteFully(**file, pos, record));
     STEMEDB_RETURN_IF_ERROR((*file)->DataSync());
     if (start >= from) samples.push_back(Nanos(Clock::now() - start));
   }

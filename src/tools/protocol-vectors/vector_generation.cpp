@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "stemedb/core/canonical_encoding.h"
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/core/ed25519.h"
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"

@@ -1,6 +1,6 @@
 #include "vector_specs.h"
 
-#include "stemedb/core/check.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/core/hex.h"
 #include "stemedb/core/sha256.h"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "stemedb/ops/metrics.h"
-#include "stemedb/wal/fault_injection_env.h"
+#include "stemedb/ground/fault_injection_env.h"
 #include "stemedb/wal/journal.h"
 
 namespace {
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("stderr"));
   spdlog::set_level(spdlog::level::warn);
 
-  stemedb::wal::FaultInjectionEnv env;
+  stemedb::FaultInjectionEnv env;
   env.SetShortWriteBytes(flags.short_write_bytes);
   env.SetWriteDelay(std::chrono::microseconds(flags.write_delay_us));
   stemedb::wal::JournalOptions options;

@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/repair.h"
 
 namespace {
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitRepaired : kExitUsage;
   }
 
-  auto outcome = stemedb::wal::RepairSegment(*stemedb::wal::Env::Default(), in, out, truncate_at);
+  auto outcome = stemedb::wal::RepairSegment(*stemedb::Env::Default(), in, out, truncate_at);
   if (!outcome.ok()) {
     std::fprintf(stderr, "stemedb-wal-repair: %s\n", outcome.status().ToString().c_str());
     return outcome.status().code() == stemedb::StatusCode::kCorruption ? kExitUnrepairable

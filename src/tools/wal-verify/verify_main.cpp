@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 #include "stemedb/wal/verifier.h"
 #include "verify_output.h"
 
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitClean : kExitUsage;
   }
 
-  stemedb::wal::Env& env = *stemedb::wal::Env::Default();
+  stemedb::Env& env = *stemedb::Env::Default();
   auto report =
       file.empty() ? stemedb::wal::VerifyDir(env, dir) : stemedb::wal::VerifyFile(env, file);
   if (!report.ok()) {

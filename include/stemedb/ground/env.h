@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
-namespace stemedb::wal {
+namespace stemedb {
 
 // One open file. Closed by the destructor.
 class File {
@@ -83,4 +83,4 @@ std::string BaseName(const std::string& path);
 // Everything before the last component; "." when there is none.
 std::string DirName(const std::string& path);
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

@@ -1,4 +1,4 @@
-#include "stemedb/wal/posix_env.h"
+#include "stemedb/ground/posix_env.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <filesystem>
 
-namespace stemedb::wal {
+namespace stemedb {
 namespace {
 
 class PosixFile final : public File {
@@ -175,4 +175,4 @@ Result<DiskSpace> PosixEnv::GetDiskSpace(const std::string& dir) {
   return space;
 }
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace stemedb::wal {
+namespace stemedb {
 
 inline void EncodeU32LE(char* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -33,4 +33,4 @@ inline void AppendU64LE(std::string& out, uint64_t v) {
   out.append(buf, sizeof buf);
 }
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

@@ -1,8 +1,8 @@
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 
 #include <cerrno>
 
-namespace stemedb::wal {
+namespace stemedb {
 
 Status WriteFully(File& file, uint64_t offset, std::string_view data) {
   // Each round writes at least one byte, so the loop ends after at most data.size() rounds.
@@ -47,4 +47,4 @@ std::string DirName(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

@@ -1,9 +1,9 @@
-#include "stemedb/wal/fault_injection_env.h"
+#include "stemedb/ground/fault_injection_env.h"
 
 #include <cerrno>
 #include <thread>
 
-namespace stemedb::wal {
+namespace stemedb {
 namespace {
 
 size_t Index(FaultOp op) { return static_cast<size_t>(op); }
@@ -142,4 +142,4 @@ Result<std::unique_ptr<FileLock>> FaultInjectionEnv::LockFile(const std::string&
   return base_->LockFile(path);
 }
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <mutex>
 
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 
-namespace stemedb::wal {
+namespace stemedb {
 
 enum class FaultOp : uint8_t {
   kOpen,
@@ -90,4 +90,4 @@ class FaultInjectionEnv final : public Env {
   std::array<Fault, kFaultOpCount> faults_{};
 };
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

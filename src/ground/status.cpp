@@ -1,4 +1,4 @@
-#include "stemedb/core/status.h"
+#include "stemedb/ground/status.h"
 
 #include <cerrno>
 #include <cstring>

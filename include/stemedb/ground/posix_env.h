@@ -4,9 +4,9 @@
 // library (`fiu-run -x stemedb-api`, then `fiu-ctrl -c "enable name=posix/io/sync/fdatasync"`)
 // intercepts exactly the calls the WAL makes.
 
-#include "stemedb/wal/env.h"
+#include "stemedb/ground/env.h"
 
-namespace stemedb::wal {
+namespace stemedb {
 
 class PosixEnv final : public Env {
  public:
@@ -21,4 +21,4 @@ class PosixEnv final : public Env {
   Result<DiskSpace> GetDiskSpace(const std::string& dir) override;
 };
 
-}  // namespace stemedb::wal
+}  // namespace stemedb

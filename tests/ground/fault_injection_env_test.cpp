@@ -1,14 +1,14 @@
 // The fault-injecting Env itself: each fault lands on exactly the call it names.
-#include "stemedb/wal/fault_injection_env.h"
+#include "stemedb/ground/fault_injection_env.h"
 
 #include <gtest/gtest.h>
 
 #include <cerrno>
 
 #include "support/temp_dir.h"
-#include "wal/wal_test_helpers.h"
+#include "support/file_bytes.h"
 
-namespace stemedb::wal {
+namespace stemedb {
 namespace {
 
 class FaultInjectionEnvTest : public ::testing::Test {
@@ -35,7 +35,7 @@ TEST_F(FaultInjectionEnvTest, FailsExactlyTheNthWrite) {
   EXPECT_EQ(env_.Calls(FaultOp::kWrite), 3u);
   EXPECT_EQ(env_.InjectedFailures(FaultOp::kWrite), 1u);
   // The failed write did nothing.
-  EXPECT_EQ(wal::testing::ReadFileBytes(dir_.Sub("a")), "onethree");
+  EXPECT_EQ(testing::ReadFileBytes(dir_.Sub("a")), "onethree");
 }
 
 TEST_F(FaultInjectionEnvTest, StickyFaultFailsEveryLaterCall) {
@@ -67,7 +67,7 @@ TEST_F(FaultInjectionEnvTest, ShortWritesAreContinuedByWriteFully) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 3u);
   ASSERT_TRUE(WriteFully(*f, 3, "defghij").ok());
-  EXPECT_EQ(wal::testing::ReadFileBytes(dir_.Sub("a")), "abcdefghij");
+  EXPECT_EQ(testing::ReadFileBytes(dir_.Sub("a")), "abcdefghij");
   EXPECT_EQ(env_.Calls(FaultOp::kWrite), 4u);  // 1 + ceil(7 / 3)
 }
 
@@ -77,7 +77,7 @@ TEST_F(FaultInjectionEnvTest, ShortWriteThenErrorLeavesAPrefix) {
   env_.FailNth(FaultOp::kWrite, 2, EIO);
   Status s = WriteFully(*f, 0, "0123456789");
   EXPECT_EQ(s.sys_errno(), EIO);
-  EXPECT_EQ(wal::testing::ReadFileBytes(dir_.Sub("a")), "0123");
+  EXPECT_EQ(testing::ReadFileBytes(dir_.Sub("a")), "0123");
 }
 
 TEST_F(FaultInjectionEnvTest, DirectoryOperationsCanFail) {
@@ -93,4 +93,4 @@ TEST_F(FaultInjectionEnvTest, DirectoryOperationsCanFail) {
 }
 
 }  // namespace
-}  // namespace stemedb::wal
+}  // namespace stemedb
