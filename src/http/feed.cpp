@@ -1,8 +1,10 @@
 #include "stemedb/http/feed.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "record_json.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/http/api_errors.h"
 #include "stemedb/http/query_params.h"
 
@@ -18,24 +20,49 @@ constexpr size_t kScanEntriesMax = 10'000;  // log entries one request or one pu
 constexpr size_t kPushEventsMax = 256;      // events in one SSE chunk
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 
+// What one look at the log found: the assertions to send, the last seq looked at, and whether
+// the scan reached the end of what was applied when it started.
+struct FeedRead {
+  std::vector<storage::StoredAssertion> assertions;
+  uint64_t scanned_to = 0;
+  bool reached_end = false;
+};
+
 // Assertions with seq > after whose subject starts with prefix, at most `limit`, looking at no
-// more than kScanEntriesMax log entries. *scanned_to is the last seq looked at.
-Result<std::vector<storage::StoredAssertion>> ReadFeed(storage::Store& store, uint64_t after, size_t limit,
-                                                       const std::string& prefix, uint64_t* scanned_to) {
-  std::vector<storage::StoredAssertion> out;
-  *scanned_to = after;
+// more than kScanEntriesMax log entries.
+//
+// Not every WAL record has a log entry (a co-signature, an API key, a revocation, a trust
+// override write none), so the last entry can lie below the last applied seq. When the scan
+// reaches the end, scanned_to is therefore raised to the last seq applied before the scan
+// started: the reader has seen everything up to it, and a follower's `after` meets the hub's
+// last seq (it used to stay below it, and the hub spun on that follower without end).
+Result<FeedRead> ReadFeed(storage::Store& store, uint64_t after, size_t limit, const std::string& prefix) {
+  FeedRead out;
+  out.scanned_to = after;
+  // No seq follows the largest one (after + 1 would wrap to 0 and restart the log).
+  if (after == std::numeric_limits<uint64_t>::max()) {
+    out.reached_end = true;
+    return out;
+  }
+  const uint64_t applied = store.last_applied_seq();  // before the scan: every entry up to it is visible
   auto entries = store.LogAfter(after, kScanEntriesMax);
   if (!entries.ok()) return entries.status();
+  bool stopped_at_limit = false;
   for (const auto& e : *entries) {
-    if (out.size() >= limit) break;
-    *scanned_to = e.seq;
+    if (out.assertions.size() >= limit) {
+      stopped_at_limit = true;
+      break;
+    }
+    out.scanned_to = e.seq;
     if (e.kind != core::RecordKind::kAssertion) continue;
     auto a = store.GetAssertion(e.id);
     if (!a.ok()) return a.status();
     if (!a->has_value() || (*a)->meta.seq != e.seq) continue;  // a co-signing write: not a new assertion
     if (!prefix.empty() && (*a)->record.subject.rfind(prefix, 0) != 0) continue;
-    out.push_back(std::move(**a));
+    out.assertions.push_back(std::move(**a));
   }
+  out.reached_end = !stopped_at_limit && entries->size() < kScanEntriesMax;
+  if (out.reached_end) out.scanned_to = std::max(out.scanned_to, applied);
   return out;
 }
 
@@ -155,18 +182,20 @@ void FeedHub::Loop() {
         continue;
       }
       if (f->after < last) {
-        uint64_t scanned_to = f->after;
-        auto events = ReadFeed(ctx_.store, f->after, kPushEventsMax, f->prefix, &scanned_to);
-        if (!events.ok()) {
+        auto read = ReadFeed(ctx_.store, f->after, kPushEventsMax, f->prefix);
+        if (!read.ok()) {
           deliver(std::nullopt);  // the client reconnects with Last-Event-ID
           continue;
         }
-        auto chunk = EventsChunk(ctx_.store, *events);
+        auto chunk = EventsChunk(ctx_.store, read->assertions);
         if (!chunk.ok()) {
           deliver(std::nullopt);
           continue;
         }
-        f->after = scanned_to;
+        // At the end of the log this is at least `last`, so an idle follower no longer wakes
+        // the hub whatever the kind of the last record (STEMEDB_CHECK below).
+        f->after = read->scanned_to;
+        STEMEDB_CHECK(!read->reached_end || f->after >= last);
         if (!chunk->empty()) {
           deliver(std::move(*chunk));
           continue;
@@ -197,17 +226,16 @@ void FeedHub::Handle(const Request& req, Responder respond) {
   const std::string prefix = p->Get("subject_prefix").value_or("");
 
   if (!*follow) {
-    uint64_t scanned_to = *after;
-    auto items = ReadFeed(ctx_.store, *after, *limit, prefix, &scanned_to);
-    if (!items.ok()) return respond(StatusResponse(items.status(), req.request_id));
+    auto read = ReadFeed(ctx_.store, *after, *limit, prefix);
+    if (!read.ok()) return respond(StatusResponse(read.status(), req.request_id));
     json list = json::array();
-    for (const auto& a : *items) {
+    for (const auto& a : read->assertions) {
       auto item = AssertionJson(ctx_.store, a);  // the same object as GET /v1/assertions/{id}
       if (!item.ok()) return respond(StatusResponse(item.status(), req.request_id));
       list.push_back(std::move(*item));
     }
     // next_after lets a client page past entries the filter skipped without rescanning them.
-    return respond(JsonResponse(200, json{{"assertions", std::move(list)}, {"next_after", scanned_to}}.dump()));
+    return respond(JsonResponse(200, json{{"assertions", std::move(list)}, {"next_after", read->scanned_to}}.dump()));
   }
 
   uint64_t start = *after;
@@ -236,8 +264,11 @@ void FeedHub::Handle(const Request& req, Responder respond) {
 }
 
 void FeedHub::AddRoutes(Router& router) {
+  // A page scans up to kScanEntriesMax log entries: on the worker pool (a stream's later scans
+  // run on the hub's thread).
   router.Add(Method::kGet, "/v1/feed", RouteClass::kRead,
-             [this](const Request& req, Responder respond) { Handle(req, std::move(respond)); });
+             [this](const Request& req, Responder respond) { Handle(req, std::move(respond)); },
+             RouteExecution::kWorkerPool);
 }
 
 }  // namespace stemedb::http

@@ -1,12 +1,20 @@
 // GET /v1/feed on the real daemon: assertions in log order with after, limit and
 // subject_prefix, and follow=true as Server-Sent Events that push new assertions as they become
-// durable and resume after a reconnect with Last-Event-ID, with no gap and no duplicate.
+// durable and resume after a reconnect with Last-Event-ID, with no gap and no duplicate. Idle
+// followers cost no CPU whatever the kind of the last record, and one that leaves is let go.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "stemedb/core/canonical_encoding.h"
+#include "stemedb/core/hex.h"
 #include "support/api.h"
 #include "support/daemon.h"
 #include "support/records.h"
@@ -142,6 +150,117 @@ TEST_F(FeedTest, FollowWithSubjectPrefixPushesOnlyMatchingSubjects) {
     expected.push_back(Post("watched/" + std::to_string(i), "x"));
   }
   EXPECT_EQ(Ids(Events(stream, expected.size())), Ids(expected));
+}
+
+// The CPU time (user + system, every thread) process `pid` has used so far, in seconds.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int n = 3; n <= 15 && fields >> field; ++n) {
+    if (n >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The daemon's CPU seconds over `window` of doing nothing (after a moment to finish the last
+// request's work).
+double IdleCpuSeconds(const Daemon& d, std::chrono::milliseconds window) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const double before = CpuSeconds(d.pid());
+  std::this_thread::sleep_for(window);
+  return CpuSeconds(d.pid()) - before;
+}
+
+// A co-signature, an API key, its revocation and a trust override write no log entry by seq, so
+// the log's last entry lies below the last applied seq. A follower used to stay below it and the
+// hub spun on it (a core at 100%) until some other record came. Followers attached after each
+// kind of record, as the last record, must leave the daemon idle.
+TEST_F(FeedTest, IdleFollowersCostNoCpuWhateverTheLastRecord) {
+  const core::Assertion claim = SignedAssertion({.subject = "feed/cpu", .text = "v"});
+  const std::string agent_path = "/v1/admin/agents/" + core::IdHex(Agent(4).public_key()) + "/trust";
+  std::string key_id;
+  const std::vector<std::pair<std::string, std::function<void()>>> records = {
+      {"assertion", [&] { api_.Assert(claim); }},
+      {"co-signature", [&] { EXPECT_EQ(api_.Assert(Resigned(claim, {1, 3}))["status"], "cosigned"); }},
+      {"vote", [&] { api_.Write(SignedVote(core::ContentId(claim), 2, 1.0)); }},
+      {"API key",
+       [&] {
+         JsonReply r = Send(api_.connection(), "POST", "/v1/admin/keys", R"({"role":"read"})", AdminHeaders(daemon_));
+         ASSERT_EQ(r.status, 201) << r.response.body;
+         key_id = r.body["key_id"];
+       }},
+      {"epoch", [&] { api_.Write(SignedEpoch("feed-cpu")); }},
+      {"API key revocation",
+       [&] {
+         EXPECT_EQ(Send(api_.connection(), "DELETE", "/v1/admin/keys/" + key_id, "", AdminHeaders(daemon_)).status, 200);
+       }},
+      {"trust override", [&] { api_.SetTrust(4, 0.25); }},
+      {"trust override cleared",
+       [&] { EXPECT_EQ(Send(api_.connection(), "DELETE", agent_path, "", AdminHeaders(daemon_)).status, 200); }},
+  };
+  std::vector<std::unique_ptr<SseStream>> followers;
+  for (const auto& [kind, write] : records) {
+    write();
+    followers.push_back(std::make_unique<SseStream>(daemon_, "/v1/feed?follow=true"));
+    ASSERT_EQ(followers.back()->status(), 200) << kind;
+    // A spinning hub uses a whole core: about 1 s in this second.
+    EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(1)), 0.2) << "followers idle after a " << kind;
+  }
+  ASSERT_EQ(ReadMetric(api_.connection(), "stemedb_feed_followers"), static_cast<double>(records.size()));
+  EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(5)), 0.5) << records.size() << " idle followers, 5 s";
+
+  // Followers that leave are let go at once (not at the next keep-alive, 15 s on), and cost
+  // nothing after.
+  for (auto& f : followers) f->Close();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ReadMetric(api_.connection(), "stemedb_feed_followers") > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(ReadMetric(api_.connection(), "stemedb_feed_followers"), 0) << "followers that left are still counted";
+  EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(2)), 0.2) << "after the followers left";
+
+  // And the feed still serves: a new follower gets the one assertion, then what comes next.
+  SseStream again(daemon_, "/v1/feed?follow=true");
+  ASSERT_EQ(again.status(), 200);
+  EXPECT_EQ(Events(again, 1)[0].id, core::IdHex(core::ContentId(claim)));
+  const Written next = Post("feed/cpu/next", "x");
+  EXPECT_EQ(Events(again, 1)[0].id, next.id);
+}
+
+// The largest seq has no successor: after it (or a Last-Event-ID of it) comes nothing. after + 1
+// used to wrap to 0 and serve the log from its start.
+TEST_F(FeedTest, AfterTheLargestSeqIsTheEnd) {
+  PostMany("feed/end", 2);
+  const std::string max = "18446744073709551615";
+  json r = api_.Ok("/v1/feed?after=" + max);
+  EXPECT_TRUE(r["assertions"].empty()) << r.dump();
+  EXPECT_EQ(r["next_after"].get<uint64_t>(), std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(api_.Error("/v1/feed?after=18446744073709551616", 400)["field"], "after");
+  // A stream from the start still gets both assertions.
+  SseStream from_start(daemon_, "/v1/feed?follow=true", {{"Last-Event-ID", "0"}});
+  ASSERT_EQ(from_start.status(), 200);
+  EXPECT_EQ(Events(from_start, 2).size(), 2u);
+}
+
+// HEAD on the stream: its header, and no body, not even the first chunk; the connection stays in
+// step for the next request, and the stream's follower place is given back.
+TEST_F(FeedTest, HeadOnTheStreamSendsNoBody) {
+  PostMany("feed/head", 3);  // a GET would start with these three events at once
+  auto c = daemon_.Connect();
+  auto head = c->Request("HEAD", "/v1/feed?follow=true");
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->Header("content-type"), "text/event-stream");
+  EXPECT_TRUE(head->body.empty());
+  auto next = c->Get("/v1/health");  // read garbage (the events) before the fix
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(json::parse(next->body)["status"], "ok");
+  EXPECT_EQ(ReadMetric(*c, "stemedb_feed_followers"), 0);
 }
 
 }  // namespace
