@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -14,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "stemedb/ground/check.h"
 #include "stemedb/http/error_response.h"
 #include "stemedb/http/request_id.h"
 
@@ -47,11 +51,34 @@ struct ServerMetrics {
   ops::Family<ops::Counter>& protocol_errors;
 };
 
+// Every live session (for BeginShutdown) and the connections each client holds. A session
+// unregisters in its destructor, so the registry must outlive every session: Server::Impl
+// declares it before the I/O context, whose destruction destroys the sessions that outlived the
+// shutdown grace (a request still being read or answered). That none is left when it goes is
+// checked: a session held past its server (by a closure somewhere else) would touch freed memory
+// when it finally went.
+struct SessionRegistry {
+  SessionRegistry() = default;
+  SessionRegistry(const SessionRegistry&) = delete;
+  SessionRegistry& operator=(const SessionRegistry&) = delete;
+  ~SessionRegistry() { STEMEDB_CHECK(sessions.empty() && connections_by_client.empty()); }
+
+  std::mutex mu;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  // Open connections per client; an entry exists only while it counts one (so at most
+  // max_connections entries).
+  std::unordered_map<std::string, int> connections_by_client;
+};
+
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions o, RequestHandler& h, ops::Registry& r)
       : options(std::move(o)), handler(h), metrics(r), acceptor(ioc) {}
+  // The I/O threads stop first; then the members go in reverse order of declaration: the
+  // acceptor, the I/O context with the sessions its handlers still hold, and the registry.
+  ~Impl() { StopThreads(); }
+  void StopThreads();
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -60,27 +87,41 @@ struct Server::Impl {
   void StartSession(Stream stream, std::string remote);
 
   void Register(SessionBase* s, std::weak_ptr<SessionBase> w) {
-    std::lock_guard lock(sessions_mu);
-    sessions[s] = std::move(w);
+    std::lock_guard lock(registry.mu);
+    registry.sessions[s] = std::move(w);
   }
   void Unregister(SessionBase* s) {
-    std::lock_guard lock(sessions_mu);
-    sessions.erase(s);
+    std::lock_guard lock(registry.mu);
+    registry.sessions.erase(s);
+  }
+  // A connection slot for `client` (its remote address, as the rate limiter keys a client
+  // without an API key), or false when it holds max_connections_per_client already.
+  bool AdmitClient(const std::string& client) {
+    std::lock_guard lock(registry.mu);
+    int& open = registry.connections_by_client[client];
+    if (open >= options.max_connections_per_client) return false;
+    ++open;
+    return true;
+  }
+  void ReleaseClient(const std::string& client) {
+    std::lock_guard lock(registry.mu);
+    auto it = registry.connections_by_client.find(client);
+    STEMEDB_CHECK(it != registry.connections_by_client.end() && it->second > 0);
+    if (--it->second == 0) registry.connections_by_client.erase(it);
   }
 
   ServerOptions options;
   RequestHandler& handler;
   ServerMetrics metrics;
+  std::atomic<bool> shutting_down{false};
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> inflight{0};
+  SessionRegistry registry;  // before the I/O context: it outlives every session (see above)
   net::io_context ioc;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
-  std::atomic<bool> shutting_down{false};
-  std::atomic<int64_t> connections{0};
-  std::atomic<int64_t> inflight{0};
-  std::mutex sessions_mu;
-  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
 
 namespace {
@@ -98,6 +139,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   ~Session() override {
     EndRequest();
     server_.Unregister(this);
+    server_.ReleaseClient(remote_);
     server_.connections.fetch_sub(1);
     server_.metrics.connections.Dec();
   }
@@ -298,6 +340,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void FinishRequest(beast::error_code ec, bool keep_alive) {
     busy_ = false;
     active_stream_.reset();
+    ++stream_generation_;
     EndRequest();
     if (!ec && refused_) return LingerThenClose();
     if (ec || !keep_alive) return CloseSocket();
@@ -343,7 +386,34 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     bhttp::async_write_header(stream_, *sr, [self = this->shared_from_this(), res, sr, keep_alive](
                                                 beast::error_code ec, size_t) {
       if (ec) return self->FinishRequest(ec, false);
+      if (self->head_only_) {
+        // HEAD: the header says what a GET would get, and no body follows: the stream is ended
+        // before it produces a chunk.
+        self->active_stream_->Cancel();
+        return self->FinishRequest(ec, keep_alive);
+      }
+      self->WatchForHangUp();
       self->PumpStream(keep_alive);
+    });
+  }
+
+  // While a stream is open the client has nothing to send, so the socket turning readable means
+  // it left (end of file or reset): the stream is cancelled now, not at the next write that fails
+  // (up to a keep-alive interval later, a follower's place held all that time). Bytes that did
+  // arrive (a pipelined request, a TLS record) stay in the socket for after the stream and end
+  // the watch. Waiting for readability reads nothing, so it cannot take bytes from the parser.
+  void WatchForHangUp() {
+    const uint64_t generation = stream_generation_;
+    Lowest().socket().async_wait(tcp::socket::wait_read, [self = this->shared_from_this(), generation](
+                                                             beast::error_code ec) {
+      if (generation != self->stream_generation_ || !self->active_stream_) return;  // that stream ended
+      if (!ec) {
+        char byte = 0;
+        const ssize_t n = ::recv(self->Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) return;  // data, not a hang-up
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->WatchForHangUp();
+      }
+      self->active_stream_->Cancel();
     });
   }
 
@@ -413,6 +483,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool closing_ = false;  // shutdown asked; close after the current response
   bool refused_ = false;  // answered without reading the request whole; linger, then close
   std::shared_ptr<ResponseStream> active_stream_;
+  uint64_t stream_generation_ = 0;  // bumped at each request's end; a hang-up watch names its stream
 };
 
 }  // namespace
@@ -451,15 +522,18 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     timer->async_wait([this, timer](beast::error_code) { Accept(); });
     return;
   }
+  beast::error_code ep_ec;
+  auto ep = socket.remote_endpoint(ep_ec);
+  std::string remote = ep_ec ? "unknown" : ep.address().to_string();
   if (shutting_down.load()) {
     RefuseConnection(socket, "shutdown");
   } else if (connections.load() >= options.max_connections) {
     RefuseConnection(socket, "max_connections");
+  } else if (!AdmitClient(remote)) {
+    // One client cannot take every connection the server has (the session releases the slot).
+    RefuseConnection(socket, "max_connections_per_client");
   } else {
     metrics.accepted.Inc();
-    beast::error_code ep_ec;
-    auto ep = socket.remote_endpoint(ep_ec);
-    std::string remote = ep_ec ? "unknown" : ep.address().to_string();
     socket.set_option(tcp::no_delay(true), ep_ec);
     if (tls) {
       StartSession(beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls),
@@ -522,8 +596,8 @@ void Server::BeginShutdown() {
   });
   std::vector<std::shared_ptr<SessionBase>> live;
   {
-    std::lock_guard lock(impl_->sessions_mu);
-    for (auto& [raw, weak] : impl_->sessions) {
+    std::lock_guard lock(impl_->registry.mu);
+    for (auto& [raw, weak] : impl_->registry.sessions) {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
@@ -539,14 +613,17 @@ bool Server::WaitForIdle(std::chrono::milliseconds timeout) {
   return true;
 }
 
-void Server::Stop() {
-  if (!impl_) return;
-  impl_->work.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads) {
+void Server::Impl::StopThreads() {
+  work.reset();
+  ioc.stop();
+  for (auto& t : threads) {
     if (t.joinable()) t.join();
   }
-  impl_->threads.clear();
+  threads.clear();
+}
+
+void Server::Stop() {
+  if (impl_) impl_->StopThreads();
 }
 
 int64_t Server::inflight() const { return impl_->inflight.load(); }

@@ -1,7 +1,12 @@
 // The HTTP edge of the real daemon: routes, errors, request ids, limits, keep-alive,
-// pipelining, timeouts and the connection cap.
+// pipelining, timeouts and the connection caps (global and per client).
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -214,6 +219,65 @@ TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
   if (r.ok()) {
     EXPECT_EQ(r->status, 503);
   }
+  held.pop_back();
+  ASSERT_TRUE(WaitForOpenConnections(*held[0], 2));
+  auto again = d.Connect()->Get("/v1/health");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+// GET /v1/health over a new connection from the loopback address `from` (127.0.0.2 is another
+// client to the daemon than 127.0.0.1): the answer's status line, or "" when none came.
+std::string HealthFrom(const Daemon& d, const char* from) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &local.sin_addr);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(d.port());
+  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+  std::string response;
+  const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0 &&
+      connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof(server)) == 0 &&
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) response.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return response.substr(0, response.find("\r\n"));
+}
+
+// One client (a remote address, as the rate limiter keys a client without a key) cannot hold
+// every connection: beyond server.max_connections_per_client its connections are refused as the
+// global cap refuses them (503, closed), counted under their own reason; other clients are
+// served, and a connection that closes gives its slot back.
+TEST(ServerTest, PerClientConnectionCapRefusesOneClientsExtraConnections) {
+  Daemon d({.args = {"--server-max-connections-per-client", "3"}});
+  std::vector<std::unique_ptr<client::HttpConnection>> held;
+  held.push_back(d.Connect());
+  ASSERT_TRUE(WaitForOpenConnections(*held[0], 1));
+  for (int i = 1; i < 3; ++i) {
+    held.push_back(d.Connect());
+    auto r = held.back()->Get("/v1/health");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << "connection " << i + 1 << " of 3 must be served";
+  }
+  auto extra = d.Connect();
+  auto r = extra->Get("/v1/health");
+  // Refused with a 503 and closed (or reset before the answer could be read).
+  if (r.ok()) {
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "too_many_connections");
+  }
+  EXPECT_EQ(HealthFrom(d, "127.0.0.2"), "HTTP/1.1 200 OK") << "another client is served";
+  EXPECT_EQ(ReadMetric(*held[0], "stemedb_http_connections_refused_total{reason=\"max_connections_per_client\"}"), 1);
+  EXPECT_EQ(ReadMetric(*held[0], "stemedb_http_connections_refused_total{reason=\"max_connections\"}"), 0);
   held.pop_back();
   ASSERT_TRUE(WaitForOpenConnections(*held[0], 2));
   auto again = d.Connect()->Get("/v1/health");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/daemon.h"
+#include "support/sse.h"
 
 namespace stemedb::testing {
 namespace {
@@ -66,6 +67,30 @@ TEST(ShutdownTest, RequestBeingReceivedAtSigtermIsAnswered) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->Header("connection"), "close");
   EXPECT_EQ(d.Stop(), 0);
+}
+
+// Sessions still open when the grace period ends (a request whose body never comes) are
+// destroyed with the server's I/O context, after the threads stop: that must happen before the
+// session registry they unregister from is gone. It used to go first (a use after free, which the
+// ASan run of this suite reports). A feed stream and idle keep-alive connections go at the same
+// time. The daemon exits 0.
+TEST(ShutdownTest, SessionsOutlivingTheGraceAreDestroyedBeforeTheirRegistry) {
+  Daemon d({.args = {"--server-shutdown-grace-s", "1", "--server-read-timeout-ms", "60000"}});
+  auto stuck = d.Connect();
+  ASSERT_TRUE(stuck->SendRaw("POST /v1/assert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 100\r\n\r\n{\"subject\":")
+                  .ok());
+  SseStream follower(d, "/v1/feed?follow=true");
+  ASSERT_EQ(follower.status(), 200);
+  std::vector<std::unique_ptr<client::HttpConnection>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(d.Connect());
+    ASSERT_TRUE(idle.back()->Get("/v1/health").ok());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(d.Stop(SIGTERM), 0) << d.Log();
+  EXPECT_NE(d.Log().find("shutdown grace of 1 s passed with 1 requests in flight"), std::string::npos) << d.Log();
+  EXPECT_NE(d.Log().find("stopped"), std::string::npos);
 }
 
 TEST(ShutdownTest, SighupReopensLogFile) {

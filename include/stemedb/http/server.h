@@ -21,6 +21,7 @@ struct ServerOptions {
   uint16_t port = 18180;  // 0: any free port (tests); port() tells which
   int threads = 1;
   int max_connections = 4096;
+  int max_connections_per_client = 1024;  // by remote address; beyond it refused like the global cap
   uint64_t max_body_bytes = 1 << 20;
   uint32_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds read_timeout{10000};  // from a request's first byte to its last
