@@ -36,8 +36,9 @@ json WalJson(storage::Store& store) {
 }
 
 // The body as a JSON object with only `allowed` members; answers 400/415-style errors itself.
-std::optional<json> ObjectBody(const Request& req, const Responder& respond, std::initializer_list<const char*> allowed) {
-  auto body = core::ParseJsonBody(req.body.empty() ? "{}" : req.body);
+std::optional<json> ObjectBody(const Request& req, const Responder& respond, size_t body_bytes_max,
+                               std::initializer_list<const char*> allowed) {
+  auto body = core::ParseJsonBody(req.body.empty() ? "{}" : req.body, body_bytes_max);
   if (!body.ok()) {
     respond(FieldErrorResponse(body.error(), req.request_id));
     return std::nullopt;
@@ -118,19 +119,22 @@ void AdminHandlers::Drain(const Request& req, Responder respond) {
   // could be appended), then the memory tier is flushed so a restart replays nothing.
   const std::string request_id = req.request_id;
   const auto grace = options_.drain_grace;
+  // AnswerGuarded: a throw on the worker's thread fails this request (500), not the process.
   bool posted = worker_.Post([this, respond, request_id, grace] {
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (ctx_.node.inflight_writes() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    const int64_t inflight = ctx_.node.inflight_writes();
-    Status flushed = ctx_.store.kv().FlushAndPersist();
-    if (inflight == 0 && ctx_.node.mode() == NodeMode::kDraining) ctx_.node.set_mode(NodeMode::kDrained);
-    json body = {{"state", ctx_.node.StateName()},
-                 {"wal_head_offset", ctx_.store.journal().head_offset()},
-                 {"inflight", inflight}};
-    if (!flushed.ok()) body["flush_error"] = flushed.ToString();
-    respond(JsonResponse(200, body.dump()));
+    AnswerGuarded(respond, request_id, "drain", [&] {
+      const auto deadline = std::chrono::steady_clock::now() + grace;
+      while (ctx_.node.inflight_writes() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      const int64_t inflight = ctx_.node.inflight_writes();
+      Status flushed = ctx_.store.kv().FlushAndPersist();
+      if (inflight == 0 && ctx_.node.mode() == NodeMode::kDraining) ctx_.node.set_mode(NodeMode::kDrained);
+      json body = {{"state", ctx_.node.StateName()},
+                   {"wal_head_offset", ctx_.store.journal().head_offset()},
+                   {"inflight", inflight}};
+      if (!flushed.ok()) body["flush_error"] = flushed.ToString();
+      return JsonResponse(200, body.dump());
+    });
   });
   if (!posted) Busy(req, respond);
 }
@@ -152,15 +156,18 @@ void AdminHandlers::Node(const Request&, Responder respond) { respond(JsonRespon
 void AdminHandlers::Rotate(const Request& req, Responder respond) {
   const std::string request_id = req.request_id;
   storage::Store* store = &ctx_.store;
+  // On the WAL writer's thread: a throw answers 500 (AnswerGuarded) instead of ending the process.
   store->journal().RotateAsync([respond, request_id, store](Result<std::string> sealed) {
-    if (!sealed.ok()) return respond(StatusResponse(sealed.status(), request_id));
-    auto segments = store->journal().Segments();
-    respond(JsonResponse(200, json{{"sealed", *sealed}, {"active", segments.empty() ? "" : segments.back().name}}.dump()));
+    AnswerGuarded(respond, request_id, "rotate callback", [&] {
+      if (!sealed.ok()) return StatusResponse(sealed.status(), request_id);
+      auto segments = store->journal().Segments();
+      return JsonResponse(200, json{{"sealed", *sealed}, {"active", segments.empty() ? "" : segments.back().name}}.dump());
+    });
   });
 }
 
 void AdminHandlers::Checkpoint(const Request& req, Responder respond) {
-  auto body = ObjectBody(req, respond, {"dir"});
+  auto body = ObjectBody(req, respond, ctx_.max_body_bytes, {"dir"});
   if (!body) return;
   if (!body->contains("dir") || !(*body)["dir"].is_string()) {
     return respond(ErrorResponse({400, "missing_field", "dir: required, an absolute path that does not exist yet", "dir"},
@@ -169,15 +176,17 @@ void AdminHandlers::Checkpoint(const Request& req, Responder respond) {
   const std::string dir = (*body)["dir"];
   const std::string request_id = req.request_id;
   bool posted = worker_.Post([this, dir, request_id, respond] {
-    auto info = storage::CreateCheckpoint(ctx_.store, dir);
-    if (info.ok()) return respond(JsonResponse(201, info->dump()));
-    const Status& s = info.status();
-    if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kAlreadyExists) {
-      return respond(ErrorResponse({s.code() == StatusCode::kAlreadyExists ? 409 : 422, "invalid_checkpoint_dir",
-                                    "dir: " + s.message(), "dir"},
-                                   request_id));
-    }
-    respond(StatusResponse(s, request_id));
+    AnswerGuarded(respond, request_id, "checkpoint", [&] {
+      auto info = storage::CreateCheckpoint(ctx_.store, dir);
+      if (info.ok()) return JsonResponse(201, info->dump());
+      const Status& s = info.status();
+      if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kAlreadyExists) {
+        return ErrorResponse({s.code() == StatusCode::kAlreadyExists ? 409 : 422, "invalid_checkpoint_dir",
+                              "dir: " + s.message(), "dir"},
+                             request_id);
+      }
+      return StatusResponse(s, request_id);
+    });
   });
   if (!posted) Busy(req, respond);
 }
@@ -204,14 +213,15 @@ void AdminHandlers::WriteRecord(const Request& req, storage::AnyRecord record, R
   const core::Hash32 id = storage::RecordId(record);
   writes.push_back({std::move(record), id});
   const std::string request_id = req.request_id;
+  // On the WAL writer's thread: a throw answers 500 (AnswerGuarded) instead of ending the process.
   ctx_.store.Write(std::move(writes), [respond, request_id, reply](const Status& s, std::vector<storage::WriteOutcome>) {
-    if (!s.ok()) return respond(StatusResponse(s, request_id));
-    respond(reply());
+    AnswerGuarded(respond, request_id, "admin write callback",
+                  [&] { return s.ok() ? reply() : StatusResponse(s, request_id); });
   });
 }
 
 void AdminHandlers::CreateKey(const Request& req, Responder respond) {
-  auto body = ObjectBody(req, respond, {"role", "name"});
+  auto body = ObjectBody(req, respond, ctx_.max_body_bytes, {"role", "name"});
   if (!body) return;
   const json role_json = body->value("role", json());
   auto role = role_json.is_string() ? RoleFromName(role_json.get<std::string>()) : std::nullopt;
@@ -252,7 +262,7 @@ void AdminHandlers::RevokeKey(const Request& req, Responder respond) {
 void AdminHandlers::SetTrust(const Request& req, Responder respond) {
   auto agent = core::HexDecodeArray<32>(req.path_params.at("agent_id"));
   if (!agent.ok()) return respond(ErrorResponse({400, "invalid_hex", "agent_id: " + agent.status().message(), "agent_id"}, req.request_id));
-  auto body = ObjectBody(req, respond, {"score"});
+  auto body = ObjectBody(req, respond, ctx_.max_body_bytes, {"score"});
   if (!body) return;
   const json score = body->value("score", json());
   if (!score.is_number() || !(score.get<double>() >= 0.0 && score.get<double>() <= 1.0)) {

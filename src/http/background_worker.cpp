@@ -1,5 +1,7 @@
 #include "stemedb/http/background_worker.h"
 
+#include <spdlog/spdlog.h>
+
 namespace stemedb::http {
 
 BackgroundWorker::BackgroundWorker() : thread_([this] { Loop(); }) {}
@@ -35,7 +37,15 @@ void BackgroundWorker::Loop() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task();
+    // A task answers its own failures (AnswerGuarded); this is the last line, so that nothing a
+    // task throws ends the thread, and with it the process (std::terminate).
+    try {
+      task();
+    } catch (const std::exception& e) {
+      spdlog::error("admin background task threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("admin background task threw an exception not derived from std::exception");
+    }
   }
 }
 

@@ -85,27 +85,69 @@ void Dispatcher::Handle(Request& request, Responder respond) {
     }
   }
 
-  auto done = [this, &request, &route, start, counted, respond](Response r) {
+  if (route.execution == RouteExecution::kWorkerPool && options_.pool) {
+    return Offload(request, route, start, counted, respond);
+  }
+  Run(request, route, start, counted, respond);
+}
+
+void Dispatcher::Run(const Request& request, const Route& route, TimePoint start, bool counted,
+                     const Responder& respond) {
+  // A handler that answers and then throws must not answer twice.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto done = [this, &request, &route, start, counted, respond, answered](Response r) {
+    if (answered->exchange(true)) {
+      spdlog::error("handler {} {} answered twice (request_id={})", request.method_text, route.pattern,
+                    request.request_id);
+      return;
+    }
     Finish(request, &route, start, middleware_.size(), counted, std::move(r), respond);
   };
   try {
-    route.handler(request, std::move(done));
+    route.handler(request, done);
   } catch (const std::exception& e) {
     // A handler bug must not take the connection down; it is logged with the request id.
     spdlog::error("handler {} {} threw: {} (request_id={})", request.method_text, route.pattern, e.what(),
                   request.request_id);
-    Finish(request, &route, start, middleware_.size(), counted,
-           ErrorResponse({500, "internal_error", "internal error; see the server log for request " + request.request_id, ""},
-                         request.request_id),
-           respond);
+    done(InternalErrorResponse(request.request_id));
+  } catch (...) {
+    spdlog::error("handler {} {} threw an exception not derived from std::exception (request_id={})",
+                  request.method_text, route.pattern, request.request_id);
+    done(InternalErrorResponse(request.request_id));
   }
 }
 
-void Dispatcher::Finish(const Request& request, const Route* route, std::chrono::steady_clock::time_point start,
-                        size_t middleware_passed, bool counted_inflight, Response response,
-                        const Responder& respond) {
+// The request stays valid while the task holds `respond` (http/message.h), and the route lives
+// as long as the router.
+void Dispatcher::Offload(const Request& request, const Route& route, TimePoint start, bool counted,
+                         const Responder& respond) {
+  bool posted = options_.pool->TryPost({
+      [this, &request, &route, start, counted, respond] { Run(request, route, start, counted, respond); },
+      [this, &request, &route, start, counted, respond] {
+        Finish(request, &route, start, middleware_.size(), counted,
+               RetryLaterResponse({503, "shutting_down", "the server is stopping; retry on another node", ""},
+                                  request.request_id, 1),
+               respond);
+      }});
+  if (posted) return;
+  Finish(request, &route, start, middleware_.size(), counted,
+         RetryLaterResponse({503, "overloaded", "every worker is busy and the queue is full; retry later", ""},
+                            request.request_id, 1),
+         respond);
+}
+
+void Dispatcher::Finish(const Request& request, const Route* route, TimePoint start, size_t middleware_passed,
+                        bool counted_inflight, Response response, const Responder& respond) {
   if (route) {
-    for (size_t i = 0; i < middleware_passed; ++i) middleware_[i]->After(request, *route, response);
+    // Runs on whatever thread answers (the WAL writer's callback for a write), where an
+    // exception would end the process: it becomes this request's 500 instead.
+    try {
+      for (size_t i = 0; i < middleware_passed; ++i) middleware_[i]->After(request, *route, response);
+    } catch (const std::exception& e) {
+      spdlog::error("middleware after {} {} threw: {} (request_id={})", request.method_text, route->pattern,
+                    e.what(), request.request_id);
+      response = InternalErrorResponse(request.request_id);
+    }
   }
   response.SetHeader("X-Request-Id", request.request_id);
   const std::string& label = route ? route->pattern : std::string(kUnmatchedRoute);

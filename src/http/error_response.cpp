@@ -1,5 +1,7 @@
 #include "stemedb/http/error_response.h"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 namespace stemedb::http {
@@ -26,6 +28,43 @@ Response JsonResponse(int status, std::string body) {
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+Response InternalErrorResponse(std::string_view request_id) {
+  return ErrorResponse({500, "internal_error",
+                        "internal error; see the server log for request " + std::string(request_id), ""},
+                       request_id);
+}
+
+namespace {
+
+// The exception's text, whatever was thrown.
+std::string Describe(std::exception_ptr thrown) {
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+}  // namespace
+
+void AnswerGuarded(const Responder& respond, std::string_view request_id, std::string_view where,
+                   const std::function<Response()>& make) noexcept {
+  std::optional<Response> response;
+  try {
+    response = make();
+  } catch (...) {
+    spdlog::error("{} threw: {} (request_id={})", where, Describe(std::current_exception()), request_id);
+  }
+  try {
+    respond(response ? std::move(*response) : InternalErrorResponse(request_id));
+  } catch (...) {
+    spdlog::error("{}: the answer could not be delivered: {} (request_id={})", where,
+                  Describe(std::current_exception()), request_id);
+  }
 }
 
 }  // namespace stemedb::http

@@ -247,12 +247,17 @@ void QueryHandlers::View(const Request& req, Responder respond, const char* endp
 
 void AddQueryRoutes(Router& router, ApiContext& ctx) {
   auto h = std::make_shared<QueryHandlers>(ctx);
+  // Lenses resolve over every candidate of a pair, and /v1/query without a predicate over many
+  // predicates: CPU work for the worker pool, off the I/O threads.
   router.Add(Method::kGet, "/v1/query", RouteClass::kRead,
-             [h](const Request& req, Responder respond) { h->Query(req, std::move(respond)); });
+             [h](const Request& req, Responder respond) { h->Query(req, std::move(respond)); },
+             RouteExecution::kWorkerPool);
   router.Add(Method::kGet, "/v1/skeptic", RouteClass::kRead,
-             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic); });
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic); },
+             RouteExecution::kWorkerPool);
   router.Add(Method::kGet, "/v1/layered", RouteClass::kRead,
-             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered); });
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered); },
+             RouteExecution::kWorkerPool);
 }
 
 }  // namespace stemedb::http

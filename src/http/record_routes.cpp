@@ -246,16 +246,20 @@ void AddRecordRoutes(Router& router, ApiContext& ctx) {
     return [h, fn](const Request& req, Responder respond) { ((*h).*fn)(req, std::move(respond)); };
   };
   router.Add(Method::kGet, "/v1/assertions/{id}", RouteClass::kRead, bind(&RecordHandlers::Assertion));
-  router.Add(Method::kGet, "/v1/trace/{id}", RouteClass::kRead, bind(&RecordHandlers::Trace));
+  // A trace reads up to kTraceDepthMax parents and a list up to kListLimitMax records: on the
+  // worker pool. The point reads stay on the I/O thread (one lookup each).
+  router.Add(Method::kGet, "/v1/trace/{id}", RouteClass::kRead, bind(&RecordHandlers::Trace), RouteExecution::kWorkerPool);
   router.Add(Method::kGet, "/v1/epochs/{id}", RouteClass::kRead, bind(&RecordHandlers::Epoch));
   router.Add(Method::kGet, "/v1/sources/{hash}", RouteClass::kRead, bind(&RecordHandlers::Source));
   router.Add(Method::kGet, "/v1/agents/{agent_id}", RouteClass::kRead, bind(&RecordHandlers::Agent));
-  router.Add(Method::kGet, "/v1/epochs", RouteClass::kRead, [h](const Request& req, Responder respond) {
-    h->List(req, std::move(respond), core::RecordKind::kEpoch);
-  });
-  router.Add(Method::kGet, "/v1/sources", RouteClass::kRead, [h](const Request& req, Responder respond) {
-    h->List(req, std::move(respond), core::RecordKind::kSource);
-  });
+  router.Add(
+      Method::kGet, "/v1/epochs", RouteClass::kRead,
+      [h](const Request& req, Responder respond) { h->List(req, std::move(respond), core::RecordKind::kEpoch); },
+      RouteExecution::kWorkerPool);
+  router.Add(
+      Method::kGet, "/v1/sources", RouteClass::kRead,
+      [h](const Request& req, Responder respond) { h->List(req, std::move(respond), core::RecordKind::kSource); },
+      RouteExecution::kWorkerPool);
 }
 
 }  // namespace stemedb::http

@@ -51,14 +51,15 @@ const char* RouteClassName(RouteClass c) {
   return "unknown";
 }
 
-void Router::Add(Method method, std::string pattern, RouteClass route_class, Handler handler) {
+void Router::Add(Method method, std::string pattern, RouteClass route_class, Handler handler,
+                 RouteExecution execution) {
   if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route must start with /: " + pattern);
   for (const auto& r : routes_) {
     if (r.method == method && r.pattern == pattern) {
       throw std::invalid_argument(std::string("duplicate route ") + MethodName(method) + " " + pattern);
     }
   }
-  routes_.push_back({method, std::move(pattern), route_class, std::move(handler)});
+  routes_.push_back({method, std::move(pattern), route_class, std::move(handler), execution});
 }
 
 RouteMatch Router::Match(Method method, std::string_view path) const {

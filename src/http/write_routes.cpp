@@ -1,7 +1,7 @@
 // POST /v1/assert, /v1/assert/batch, /v1/vote, /v1/epoch, /v1/sources,
 // /v1/sources/{hash}/retract (http-api.md, Writes).
 //
-// Every write runs the same pipeline on the I/O thread: gate (is the node taking writes?) ->
+// Every write runs the same pipeline on a worker thread (worker_pool.h): gate (is the node taking writes?) ->
 // parse and validate the body -> verify signatures -> check against stored records -> append
 // to the WAL. The reply is sent from the journal's callback, after the record is durable and
 // applied: a 2xx means durable, and a read after it sees the write.
@@ -117,7 +117,7 @@ void WriteHandlers::Reject(const core::FieldError& e, bool is_assertion, const R
 template <typename R>
 std::optional<R> WriteHandlers::Parse(const Request& req, const Responder& respond,
                                       core::FieldResult<R> (*from_json)(const json&), bool is_assertion) {
-  auto body = core::ParseJsonBody(req.body);
+  auto body = core::ParseJsonBody(req.body, ctx_.max_body_bytes);
   if (!body.ok()) {
     Reject(body.error(), is_assertion, req, respond);
     return std::nullopt;
@@ -157,10 +157,12 @@ void WriteHandlers::CountIngested(const std::vector<WriteOutcome>& outcomes, siz
 void WriteHandlers::Commit(const Request& req, std::vector<PendingWrite> writes, Responder respond,
                            std::function<Response(const std::vector<WriteOutcome>&)> reply) {
   std::string request_id = req.request_id;
+  // Runs on the WAL writer's thread: a throw there would end the process, so it answers 500.
   ctx_.store.Write(std::move(writes), [respond, request_id, reply = std::move(reply)](
                                           const Status& s, std::vector<WriteOutcome> outcomes) {
-    if (!s.ok()) return respond(StatusResponse(s, request_id));
-    respond(reply(outcomes));
+    AnswerGuarded(respond, request_id, "write callback", [&] {
+      return s.ok() ? reply(outcomes) : StatusResponse(s, request_id);
+    });
   });
 }
 
@@ -185,7 +187,7 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
   auto admitted = Admit(req, std::move(respond));
   if (!admitted) return;
   respond = std::move(*admitted);
-  auto body = core::ParseJsonBody(req.body);
+  auto body = core::ParseJsonBody(req.body, ctx_.max_body_bytes);
   if (!body.ok()) return Reject(body.error(), true, req, respond);
   auto items = core::AssertionBatchItemsFromJson(*body);
   if (!items.ok()) return Reject(items.error(), true, req, respond);
@@ -297,7 +299,7 @@ void WriteHandlers::Retract(const Request& req, Responder respond) {
     return Reject(core::Malformed(core::error_code::kInvalidHex, "hash", hash.status().message()), false, req,
                   respond);
   }
-  auto body = core::ParseJsonBody(req.body);
+  auto body = core::ParseJsonBody(req.body, ctx_.max_body_bytes);
   if (!body.ok()) return Reject(body.error(), false, req, respond);
   auto r = core::SourceRetractionFromJson(*body, *hash);
   if (!r.ok()) return Reject(r.error(), false, req, respond);
@@ -321,12 +323,15 @@ void AddWriteRoutes(Router& router, ApiContext& ctx) {
   auto bind = [h](void (WriteHandlers::*fn)(const Request&, Responder)) {
     return [h, fn](const Request& req, Responder respond) { ((*h).*fn)(req, std::move(respond)); };
   };
-  router.Add(Method::kPost, "/v1/assert", RouteClass::kWrite, bind(&WriteHandlers::Assert));
-  router.Add(Method::kPost, "/v1/assert/batch", RouteClass::kWrite, bind(&WriteHandlers::AssertBatch));
-  router.Add(Method::kPost, "/v1/vote", RouteClass::kWrite, bind(&WriteHandlers::Vote));
-  router.Add(Method::kPost, "/v1/epoch", RouteClass::kWrite, bind(&WriteHandlers::Epoch));
-  router.Add(Method::kPost, "/v1/sources", RouteClass::kWrite, bind(&WriteHandlers::Source));
-  router.Add(Method::kPost, "/v1/sources/{hash}/retract", RouteClass::kAdmin, bind(&WriteHandlers::Retract));
+  // Each parses a body of up to server.max_body_bytes and checks its signatures (a batch: up to
+  // 1,000 items of 16 signers): CPU work for the worker pool, off the I/O threads.
+  constexpr RouteExecution kPool = RouteExecution::kWorkerPool;
+  router.Add(Method::kPost, "/v1/assert", RouteClass::kWrite, bind(&WriteHandlers::Assert), kPool);
+  router.Add(Method::kPost, "/v1/assert/batch", RouteClass::kWrite, bind(&WriteHandlers::AssertBatch), kPool);
+  router.Add(Method::kPost, "/v1/vote", RouteClass::kWrite, bind(&WriteHandlers::Vote), kPool);
+  router.Add(Method::kPost, "/v1/epoch", RouteClass::kWrite, bind(&WriteHandlers::Epoch), kPool);
+  router.Add(Method::kPost, "/v1/sources", RouteClass::kWrite, bind(&WriteHandlers::Source), kPool);
+  router.Add(Method::kPost, "/v1/sources/{hash}/retract", RouteClass::kAdmin, bind(&WriteHandlers::Retract), kPool);
 }
 
 }  // namespace stemedb::http

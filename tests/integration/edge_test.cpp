@@ -77,6 +77,40 @@ TEST(RateLimitTest, ClientsAreSeparateByApiKey) {
   EXPECT_EQ(c->Post("/v1/assert", AssertionBody("k", "3"), {{"X-API-Key", writer}})->status, 201);
 }
 
+// Failed authentications count against the client's rate limit, so nobody guesses keys at an
+// unlimited speed: each 401 takes a token of the route's class from the client (its address,
+// the key being no key of its own), and once that bucket is dry a presented key is not even
+// checked (429 with Retry-After), a right one included, until it refills. Requests without a key
+// count the same way.
+TEST(RateLimitTest, FailedAuthenticationsCountAgainstTheClientsLimit) {
+  Daemon d({.args = {"--auth-mode", "all", "--rate-limit-read-rps", "0.1", "--rate-limit-read-burst", "4",
+                     "--rate-limit-write-rps", "0.1", "--rate-limit-write-burst", "2"}});
+  auto c = d.Connect();
+  auto key = c->Post("/v1/admin/keys", R"({"role":"read"})", {{"X-API-Key", d.RootKey()}});
+  ASSERT_EQ(key->status, 201);
+  const std::string reader = json::parse(key->body)["key"];
+  for (int i = 0; i < 4; ++i) {
+    auto guess = c->Get("/v1/query?subject=x", {{"X-API-Key", "sdb_guess_" + std::to_string(i)}});
+    ASSERT_TRUE(guess.ok());
+    EXPECT_EQ(guess->status, 401) << "guess " << i;
+  }
+  auto limited = c->Get("/v1/query?subject=x", {{"X-API-Key", "sdb_guess_4"}});
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(json::parse(limited->body)["error"]["code"], "rate_limited");
+  EXPECT_GE(std::stoi(limited->Header("retry-after")), 1);
+  auto right = c->Get("/v1/query?subject=x", {{"X-API-Key", reader}});
+  EXPECT_EQ(right->status, 429) << "a key is not checked while its client's bucket is dry";
+
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(c->Post("/v1/assert", AssertionBody("anon", std::to_string(i)))->status, 401);
+  EXPECT_EQ(c->Post("/v1/assert", AssertionBody("anon", "2"))->status, 429);
+
+  EXPECT_EQ(ReadMetric(*c, "stemedb_http_auth_failures_total{reason=\"invalid_api_key\"}"), 4);
+  EXPECT_EQ(ReadMetric(*c, "stemedb_http_auth_failures_total{reason=\"missing_api_key\"}"), 3);
+  EXPECT_EQ(ReadMetric(*c, "stemedb_http_rate_limited_total{class=\"read\"}"), 2);
+  EXPECT_EQ(ReadMetric(*c, "stemedb_http_rate_limited_total{class=\"write\"}"), 1);
+}
+
 TEST(LoadSheddingTest, InflightCapShedsWith503) {
   Daemon d({.args = {"--rate-limit-max-inflight", "1", "--rate-limit-enabled", "false"}});
   std::atomic<bool> shed{false};
@@ -103,6 +137,59 @@ TEST(LoadSheddingTest, InflightCapShedsWith503) {
   EXPECT_TRUE(shed.load());
   EXPECT_EQ(unexpected.load(), 0);
   EXPECT_NE(d.Connect()->Get("/metrics")->body.find("stemedb_http_shed_total"), std::string::npos);
+}
+
+// A batch of `items` assertions with 16 signers each (the signature checks of a large batch: CPU
+// work), about 3.6 KiB an item.
+std::string SixteenSignerBatch(const std::string& subject, int items) {
+  std::vector<int> signers;
+  for (int n = 1; n <= 16; ++n) signers.push_back(n);
+  json list = json::array();
+  for (int i = 0; i < items; ++i) {
+    list.push_back(core::ToJson(SignedAssertion({.subject = subject + "/" + std::to_string(i)}, signers)));
+  }
+  return json{{"assertions", std::move(list)}}.dump();
+}
+
+// Signature checks run on the worker pool, not on the I/O threads: with its one thread busy and
+// its queue full, more batches are refused 503 overloaded with Retry-After, while health and
+// readiness, served by the I/O threads, answer all along.
+TEST(LoadSheddingTest, FullWorkerPoolShedsBatchesAndHealthIsStillAnswered) {
+  Daemon d({.args = {"--server-worker-threads", "1", "--server-worker-queue-max", "1", "--rate-limit-enabled",
+                     "false"}});
+  const std::string batch = SixteenSignerBatch("pool", 200);  // 0.7 MiB, 3,200 signatures
+  std::atomic<int> done{0}, overloaded{0}, unexpected{0};
+  std::vector<std::thread> posters;
+  constexpr int kPosters = 8;
+  for (int t = 0; t < kPosters; ++t) {
+    posters.emplace_back([&] {
+      auto c = d.Connect();
+      auto r = c->Post("/v1/assert/batch", batch);
+      if (r.ok() && r->status == 503 && json::parse(r->body)["error"]["code"] == "overloaded" &&
+          !r->Header("retry-after").empty()) {
+        overloaded.fetch_add(1);
+      } else if (!r.ok() || r->status != 200) {
+        unexpected.fetch_add(1);
+      }
+      done.fetch_add(1);
+    });
+  }
+  auto probe = d.Connect();
+  int answered = 0, failed = 0;
+  while (done.load() < kPosters) {
+    for (const char* path : {"/v1/health", "/readyz"}) {
+      auto r = probe->Get(path);
+      (r.ok() && r->status == 200 ? answered : failed) += 1;
+    }
+  }
+  for (auto& t : posters) t.join();
+  EXPECT_GE(overloaded.load(), 1) << "one worker, one queued: the others are shed";
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GT(answered, 0);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(ReadMetric(*probe, "stemedb_http_worker_threads"), 1);
+  EXPECT_EQ(ReadMetric(*probe, "stemedb_http_worker_rejected_total"), overloaded.load());
+  EXPECT_GE(ReadMetric(*probe, "stemedb_http_worker_queue_wait_seconds_count"), kPosters - overloaded.load());
 }
 
 // 64 clients write while the node is drained: every request gets a whole answer, either a 2xx

@@ -1,8 +1,10 @@
 #pragma once
 // The request pipeline in front of every handler:
 //   request id -> route (404/405) -> in-flight cap (503) -> content type (415)
-//   -> middleware (auth, rate limit) -> handler
-// and on the way out: X-Request-Id, middleware headers, stemedb_http_* metrics.
+//   -> middleware (auth, rate limit) -> handler, at once or on the worker pool (503 when its
+//      queue is full), as the route says
+// and on the way out: X-Request-Id, middleware headers, stemedb_http_* metrics. An exception from
+// a handler or a middleware's After hook becomes a 500, on whatever thread it happens.
 
 #include <atomic>
 #include <optional>
@@ -10,6 +12,7 @@
 
 #include "stemedb/http/message.h"
 #include "stemedb/http/router.h"
+#include "stemedb/http/worker_pool.h"
 #include "stemedb/ops/metrics.h"
 
 namespace stemedb::http {
@@ -25,6 +28,9 @@ class Middleware {
 
 struct DispatcherOptions {
   int64_t max_inflight = 4096;  // non-ops requests in progress at most; beyond: 503 overloaded
+  // Runs the handlers of RouteExecution::kWorkerPool routes; null: every handler on the I/O
+  // thread. Must outlive the dispatcher's requests: stop it after the server's I/O threads.
+  WorkerPool* pool = nullptr;
 };
 
 class Dispatcher final : public RequestHandler {
@@ -35,8 +41,14 @@ class Dispatcher final : public RequestHandler {
   void Handle(Request& request, Responder respond) override;
 
  private:
-  void Finish(const Request& request, const Route* route, std::chrono::steady_clock::time_point start,
-              size_t middleware_passed, bool counted_inflight, Response response, const Responder& respond);
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // Runs the route's handler (the middleware passed) and answers 500 if it throws.
+  void Run(const Request& request, const Route& route, TimePoint start, bool counted_inflight,
+           const Responder& respond);
+  void Offload(const Request& request, const Route& route, TimePoint start, bool counted_inflight,
+               const Responder& respond);
+  void Finish(const Request& request, const Route* route, TimePoint start, size_t middleware_passed,
+              bool counted_inflight, Response response, const Responder& respond);
 
   const Router& router_;
   DispatcherOptions options_;

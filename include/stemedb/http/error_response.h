@@ -2,6 +2,7 @@
 // The one error body of the API (http-api.md, Errors):
 // {"error":{"code","message","field","request_id"}}.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,15 @@ Response RetryLaterResponse(const ApiError& error, std::string_view request_id, 
 
 // A JSON body with status; the usual success path.
 Response JsonResponse(int status, std::string body);
+
+// 500 internal_error: the handler failed in a way it did not expect (the log says how).
+Response InternalErrorResponse(std::string_view request_id);
+
+// Answers with what `make` returns, or, if it throws, with InternalErrorResponse (logged with
+// `where` and the request id). For answers built on a thread where an escaping exception would
+// end the process: the WAL writer's callbacks, the admin worker's tasks. An exception from
+// `respond` itself is logged and goes no further.
+void AnswerGuarded(const Responder& respond, std::string_view request_id, std::string_view where,
+                   const std::function<Response()>& make) noexcept;
 
 }  // namespace stemedb::http

@@ -19,11 +19,18 @@ enum class RouteClass {
 
 const char* RouteClassName(RouteClass c);
 
+// Where the dispatcher runs a route's handler once routing and middleware let it through.
+enum class RouteExecution {
+  kIoThread,    // at once, on the I/O thread: cheap handlers (point reads, admin, health)
+  kWorkerPool,  // posted to the worker pool: CPU-heavy work (worker_pool.h)
+};
+
 struct Route {
   Method method;
   std::string pattern;
   RouteClass route_class;
   Handler handler;
+  RouteExecution execution = RouteExecution::kIoThread;
 };
 
 struct RouteMatch {
@@ -37,7 +44,8 @@ struct RouteMatch {
 class Router {
  public:
   // Throws std::invalid_argument on a malformed pattern or a duplicate (method, pattern).
-  void Add(Method method, std::string pattern, RouteClass route_class, Handler handler);
+  void Add(Method method, std::string pattern, RouteClass route_class, Handler handler,
+           RouteExecution execution = RouteExecution::kIoThread);
   RouteMatch Match(Method method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
