@@ -33,12 +33,22 @@ std::optional<AuthMode> AuthModeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-AuthMiddleware::AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::Registry& metrics)
+AuthMiddleware::AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::Registry& metrics,
+                               AuthAttemptLimiter* limiter)
     : verifier_(verifier),
       mode_(mode),
+      limiter_(limiter),
       failures_(metrics.CounterFamily("stemedb_http_auth_failures_total",
                                       "Requests refused by authentication (401) or authorisation (403).", {"reason"})) {
   for (const char* r : {"missing_api_key", "invalid_api_key", "forbidden"}) failures_.WithLabels({r});
+}
+
+Response AuthMiddleware::Refuse(Request& req, const Route& route, const char* reason, Response refusal) {
+  failures_.WithLabels({reason}).Inc();
+  if (limiter_) {
+    if (auto limited = limiter_->Attempt(req, route, true)) return std::move(*limited);
+  }
+  return refusal;
 }
 
 std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route) {
@@ -48,12 +58,16 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
   const std::string* presented = PresentedKey(req, &bearer);
   std::optional<Identity> identity;
   if (presented && mode_ != AuthMode::kOff) {
+    // Checked against the address's bucket before the key is: once guesses have emptied it, no
+    // further guess is even tried until it refills.
+    if (limiter_) {
+      if (auto limited = limiter_->Attempt(req, route, false)) return limited;
+    }
     identity = verifier_.Verify(*presented);
     if (!identity) {
-      failures_.WithLabels({"invalid_api_key"}).Inc();
       Response r = ErrorResponse({401, "invalid_api_key", "the API key is unknown, revoked or malformed", ""}, req.request_id);
       r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
-      return r;
+      return Refuse(req, route, "invalid_api_key", std::move(r));
     }
     req.client_id = "key:" + identity->key_id;
     req.role = RoleName(identity->role);
@@ -62,22 +76,21 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
   const bool required = mode_ == AuthMode::kAll || (mode_ == AuthMode::kAdmin && route.route_class == RouteClass::kAdmin);
   if (!required) return std::nullopt;
   if (!identity) {
-    failures_.WithLabels({"missing_api_key"}).Inc();
     Response r = ErrorResponse({401, "missing_api_key",
                                 std::string("this route needs an API key with role ") + RoleName(needed) +
                                     " (X-API-Key or Authorization: Bearer)",
                                 ""},
                                req.request_id);
     r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
-    return r;
+    return Refuse(req, route, "missing_api_key", std::move(r));
   }
   if (identity->role < needed) {
-    failures_.WithLabels({"forbidden"}).Inc();
-    return ErrorResponse({403, "forbidden",
-                          std::string("key ") + identity->key_id + " has role " + RoleName(identity->role) +
-                              "; this route needs " + RoleName(needed),
-                          ""},
-                         req.request_id);
+    return Refuse(req, route, "forbidden",
+                  ErrorResponse({403, "forbidden",
+                                 std::string("key ") + identity->key_id + " has role " + RoleName(identity->role) +
+                                     "; this route needs " + RoleName(needed),
+                                 ""},
+                                req.request_id));
   }
   return std::nullopt;
 }

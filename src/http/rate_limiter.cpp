@@ -31,7 +31,7 @@ TokenBuckets::TokenBuckets(size_t max_clients, size_t shards)
 }
 
 RateLimitDecision TokenBuckets::Take(const std::string& client, int class_index, const BucketSpec& spec,
-                                     Clock::time_point now) {
+                                     Clock::time_point now, bool take) {
   STEMEDB_CHECK(class_index >= 0 && class_index < kClasses);
   Shard& shard = *shards_[std::hash<std::string>{}(client) % shards_.size()];
   std::lock_guard lock(shard.mu);
@@ -54,7 +54,7 @@ RateLimitDecision TokenBuckets::Take(const std::string& client, int class_index,
   b.updated = now;
   RateLimitDecision d{};
   if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
+    if (take) b.tokens -= 1.0;
     d.allowed = true;
   } else {
     d.allowed = false;
@@ -110,11 +110,19 @@ RateLimitMiddleware::RateLimitMiddleware(const ops::RateLimitConfig& c, ops::Reg
 }
 
 std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& route) {
+  return Charge(req, route, true);
+}
+
+std::optional<Response> RateLimitMiddleware::Attempt(Request& req, const Route& route, bool take_token) {
+  return Charge(req, route, take_token);
+}
+
+std::optional<Response> RateLimitMiddleware::Charge(Request& req, const Route& route, bool take_token) {
   if (route.route_class == RouteClass::kOps) return std::nullopt;
   const int cls = ClassIndex(route.route_class);
   const std::string fallback_client = req.client_id.empty() ? "addr:" + req.remote_address : std::string();
   RateLimitDecision d = buckets_.Take(req.client_id.empty() ? fallback_client : req.client_id, cls, specs_[cls],
-                                      TokenBuckets::Clock::now());
+                                      TokenBuckets::Clock::now(), take_token);
   // Carried to After through the request, which lives until the response is written.
   req.rate_limit_header = RateLimitHeader(kClassNames[cls], d);
   if (d.allowed) return std::nullopt;

@@ -37,6 +37,14 @@ std::string AssertionBody(const std::string& text) {
   return core::ToJson(SignedAssertion({.text = text})).dump();
 }
 
+// Nothing else tells an operator that the admin routes are open to anyone: said at start-up.
+TEST(AuthTest, AuthModeOffIsWarnedAtStartUp) {
+  Daemon off({.args = {"--auth-mode", "off"}});
+  EXPECT_NE(off.Log().find("auth.mode = off: no route needs an API key"), std::string::npos) << off.Log();
+  Daemon guarded;
+  EXPECT_EQ(guarded.Log().find("auth.mode = off"), std::string::npos) << guarded.Log();
+}
+
 TEST(AuthTest, RootKeyFileIsGeneratedPrivateAndStable) {
   TempDir dir;
   std::string key;

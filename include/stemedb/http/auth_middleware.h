@@ -7,7 +7,8 @@
 //   all    every route but health/ready/metrics needs a key with the route's role
 // Roles order read < write < admin. A presented key that does not verify is always 401, even
 // on an open route: a client sending a wrong key wants to know. Sets request.client_id (the key
-// id, else the remote address) for the rate limiter, and request.role.
+// id, else the remote address) for the rate limiter, and request.role. Failures count against
+// the client's rate limit (AuthAttemptLimiter).
 
 #include <string>
 
@@ -19,14 +20,32 @@ namespace stemedb::http {
 enum class AuthMode { kOff, kAdmin, kAll };
 std::optional<AuthMode> AuthModeFromName(std::string_view name);
 
+// The rate limit as authentication sees it (RateLimitMiddleware), so that failed
+// authentications count against the client's rate limit and nobody guesses keys at an unlimited
+// speed: a presented key is checked only while the client's bucket has a token, and every 401
+// or 403 takes one.
+class AuthAttemptLimiter {
+ public:
+  virtual ~AuthAttemptLimiter() = default;
+  // The 429 to answer when request.client_id's bucket of the route's class is dry, else
+  // nullopt. take_token: the attempt failed and takes a token (else the bucket is only looked at).
+  virtual std::optional<Response> Attempt(Request& request, const Route& route, bool take_token) = 0;
+};
+
 class AuthMiddleware final : public Middleware {
  public:
-  AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::Registry& metrics);
+  // limiter: null when rate limiting is off (failures are then not limited either).
+  AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::Registry& metrics,
+                 AuthAttemptLimiter* limiter = nullptr);
   std::optional<Response> Before(Request& request, const Route& route) override;
 
  private:
+  // A 401 or 403 (refusal), or the 429 that replaces it when the client's bucket is dry.
+  Response Refuse(Request& request, const Route& route, const char* reason, Response refusal);
+
   const KeyVerifier& verifier_;
   AuthMode mode_;
+  AuthAttemptLimiter* limiter_;
   ops::Family<ops::Counter>& failures_;
 };
 

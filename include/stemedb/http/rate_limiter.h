@@ -12,6 +12,10 @@
 // each with its own lock and an LRU list; the least recently seen client of a full shard is
 // evicted (it starts again with full buckets, which errs towards serving). Health, readiness and
 // metrics are never limited.
+//
+// Failed authentications (401, 403) take a token from the client's bucket of the route's class
+// like any request, and a presented key is checked only while its address's bucket has a token
+// (AuthAttemptLimiter): a client guessing keys is held to the class's rate.
 
 #include <chrono>
 #include <list>
@@ -20,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stemedb/http/auth_middleware.h"
 #include "stemedb/http/dispatcher.h"
 #include "stemedb/ops/config.h"
 
@@ -42,7 +47,9 @@ class TokenBuckets {
  public:
   using Clock = std::chrono::steady_clock;
   TokenBuckets(size_t max_clients, size_t shards = 16);
-  RateLimitDecision Take(const std::string& client, int class_index, const BucketSpec& spec, Clock::time_point now);
+  // take = false only looks: allowed says whether a token is there, and none is taken.
+  RateLimitDecision Take(const std::string& client, int class_index, const BucketSpec& spec, Clock::time_point now,
+                         bool take = true);
   size_t clients() const;
   uint64_t evictions() const;
 
@@ -66,14 +73,17 @@ class TokenBuckets {
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 
-class RateLimitMiddleware final : public Middleware {
+class RateLimitMiddleware final : public Middleware, public AuthAttemptLimiter {
  public:
   RateLimitMiddleware(const ops::RateLimitConfig& config, ops::Registry& metrics);
   std::optional<Response> Before(Request& request, const Route& route) override;
   void After(const Request& request, const Route& route, Response& response) override;
+  std::optional<Response> Attempt(Request& request, const Route& route, bool take_token) override;
 
  private:
   static int ClassIndex(RouteClass c);
+  // Takes (or looks for) a token of request.client_id in the route's class; the 429 when none.
+  std::optional<Response> Charge(Request& request, const Route& route, bool take_token);
   const BucketSpec& Spec(RouteClass c) const { return specs_[ClassIndex(c)]; }
 
   std::vector<BucketSpec> specs_;  // by ClassIndex
