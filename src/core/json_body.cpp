@@ -112,11 +112,11 @@ FieldError SyntaxError(std::string_view body, const json::parse_error& e) {
 
 }  // namespace
 
-FieldResult<json> ParseJsonBody(std::string_view body) {
-  if (body.size() > kBodyBytesMax) {
+FieldResult<json> ParseJsonBody(std::string_view body, size_t body_bytes_max) {
+  if (body.size() > body_bytes_max) {
     return MakeFieldError(FieldError::Kind::kTooLarge, error_code::kBodyTooLarge, "",
                           std::to_string(body.size()) + " bytes exceeds the limit of " +
-                              std::to_string(kBodyBytesMax));
+                              std::to_string(body_bytes_max));
   }
   PathTracker tracker;
   try {

@@ -85,6 +85,18 @@ TEST(ConfigCliTest, SkippingSignaturesWithAuthOnIsRefused) {
   EXPECT_NE(r.out.find("skip_unsafe"), std::string::npos) << r.out;
 }
 
+// A batch that passed the body limit must fit in one group commit: refused at start-up, not a
+// 500 after the batch was parsed and verified.
+TEST(ConfigCliTest, GroupCommitSmallerThanTheBodyLimitIsRefused) {
+  auto r = RunApi({"--check-config", "--server-max-body-bytes", "8388608"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("wal.max_batch_bytes (4194304) must be at least server.max_body_bytes (8388608)"),
+            std::string::npos)
+      << r.out;
+  auto fits = RunApi({"--check-config", "--server-max-body-bytes", "8388608", "--wal-max-batch-bytes", "8388608"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.out;
+}
+
 TEST(ConfigCliTest, PortInUseStopsStartUpWithAClearMessage) {
   Daemon first;
   TempDir dir;

@@ -238,5 +238,60 @@ TEST_F(WriteApiTest, LifecycleStagesFollowTheAllowedChains) {
   EXPECT_EQ(Counts(), before);
 }
 
+// {"assertions": [...]} of assertions with a text object of text_bytes each, at least `bytes`
+// long as JSON.
+std::string BatchOfAtLeast(const std::string& subject, size_t bytes, size_t text_bytes) {
+  json list = json::array();
+  std::string body;
+  while (body.size() < bytes) {
+    list.push_back(core::ToJson(
+        SignedAssertion({.subject = subject + "/" + std::to_string(list.size()), .text = std::string(text_bytes, 't')})));
+    body = json{{"assertions", list}}.dump();
+  }
+  return body;
+}
+
+// The answer to a batch announced `length` bytes long, of which only the first bytes are sent: a
+// body over the limit is refused from its header alone.
+JsonReply AnnouncedBatch(const Daemon& d, size_t length) {
+  auto c = d.Connect();
+  return SendRawRequest(*c, "POST /v1/assert/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " + std::to_string(length) + "\r\n\r\n{\"assertions\":[");
+}
+
+// server.max_body_bytes is the JSON body's limit too: the JSON parser had a hard 1 MiB cap of its
+// own, so a limit above 1 MiB let bigger bodies in only to refuse them (413 naming 1048576).
+// Above 1 MiB, a batch up to the configured size is taken whole; below, larger bodies are refused
+// with 413 naming the configured limit; either way one byte over it is refused.
+TEST(BodyLimitTest, MaxBodyBytesGovernsTheJsonBody) {
+  constexpr size_t kTwoMiB = 2 << 20;
+  {
+    Daemon d({.args = {"--server-max-body-bytes", std::to_string(kTwoMiB), "--rate-limit-enabled", "false"}});
+    auto c = d.Connect();
+    const std::string body = BatchOfAtLeast("body/large", (3 << 20) / 2, 60000);  // 1.5 MiB
+    ASSERT_LT(body.size(), kTwoMiB);
+    JsonReply r = Send(*c, "POST", "/v1/assert/batch", body);
+    ASSERT_EQ(r.status, 200) << r.response.body.substr(0, 500);
+    for (const json& item : r.body["results"]) EXPECT_EQ(item.value("status", ""), "created") << item.dump();
+    EXPECT_EQ(ReadStoreCounts(*c, d).assertions, r.body["results"].size());
+
+    JsonReply refused = AnnouncedBatch(d, kTwoMiB + 1);
+    ExpectApiError(refused, 413, "body_too_large");
+    EXPECT_NE(refused.body["error"]["message"].get<std::string>().find(std::to_string(kTwoMiB)), std::string::npos)
+        << refused.response.body;
+  }
+  {
+    Daemon d({.args = {"--server-max-body-bytes", "65536", "--rate-limit-enabled", "false"}});
+    auto c = d.Connect();
+    const std::string body = BatchOfAtLeast("body/small", 40000, 20000);
+    ASSERT_LT(body.size(), 65536u);
+    EXPECT_EQ(Send(*c, "POST", "/v1/assert/batch", body).status, 200);
+    JsonReply refused = AnnouncedBatch(d, 65537);
+    ExpectApiError(refused, 413, "body_too_large");
+    EXPECT_NE(refused.body["error"]["message"].get<std::string>().find("65536"), std::string::npos)
+        << refused.response.body;
+  }
+}
+
 }  // namespace
 }  // namespace stemedb::testing

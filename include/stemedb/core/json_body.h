@@ -5,15 +5,18 @@
 // malformed_json), numbers that overflow a double such as 1e400 (invalid_number, at the path of
 // the number), duplicate keys in one object (malformed_json: which one would win is
 // parser-dependent, so a signer and the server could disagree on the content), nesting deeper
-// than kJsonDepthMax, and bodies over kBodyBytesMax (body_too_large, 413).
+// than kJsonDepthMax, and bodies over body_bytes_max (body_too_large, 413). The server passes
+// its server.max_body_bytes, so the configured limit is the one that applies; kBodyBytesMax is
+// that key's default.
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "stemedb/core/field_error.h"
+#include "stemedb/core/limits.h"
 
 namespace stemedb::core {
 
-FieldResult<nlohmann::json> ParseJsonBody(std::string_view body);
+FieldResult<nlohmann::json> ParseJsonBody(std::string_view body, size_t body_bytes_max = kBodyBytesMax);
 
 }  // namespace stemedb::core

@@ -2,6 +2,7 @@
 // What the API's handlers share: the store, the node's state, metrics, and the switches of the
 // configuration they read.
 
+#include "stemedb/core/limits.h"
 #include "stemedb/http/node_state.h"
 #include "stemedb/ops/metrics.h"
 #include "stemedb/storage/store.h"
@@ -13,6 +14,8 @@ struct ApiContext {
   NodeState& node;
   ops::Registry& metrics;
   bool skip_signatures = false;  // signatures.skip_unsafe: development only
+  // server.max_body_bytes: the JSON body limit too (the server refuses larger bodies first).
+  uint64_t max_body_bytes = core::kBodyBytesMax;
 };
 
 }  // namespace stemedb::http
