@@ -94,6 +94,9 @@ const KeyTable& Table() {
     add({"server", "bind", K::kString, "Listen address, host:port", false, {}, 0, 0}, Bind(&Config::server, &ServerConfig::bind));
     add({"server", "threads", K::kInt, "I/O threads; 0 means one per core", false, {}, 0, 256}, Bind(&Config::server, &ServerConfig::threads));
     add({"server", "max_connections", K::kInt, "Open connections at most; more are refused", false, {}, 1, 1000000}, Bind(&Config::server, &ServerConfig::max_connections));
+    add({"server", "max_connections_per_client", K::kInt, "Open connections at most from one client address (behind a proxy: the proxy's); more are refused", false, {}, 1, 1000000}, Bind(&Config::server, &ServerConfig::max_connections_per_client));
+    add({"server", "worker_threads", K::kInt, "Threads for CPU-heavy requests (writes, lenses, feed pages); 0 means one per core", false, {}, 0, 256}, Bind(&Config::server, &ServerConfig::worker_threads));
+    add({"server", "worker_queue_max", K::kInt, "Requests waiting for a worker thread at most; beyond it 503 overloaded", false, {}, 1, 1000000}, Bind(&Config::server, &ServerConfig::worker_queue_max));
     add({"server", "max_body_bytes", K::kInt, "Largest request body; larger gets 413", false, {}, 1024, 64 * kMiB}, Bind(&Config::server, &ServerConfig::max_body_bytes));
     add({"server", "max_header_bytes", K::kInt, "Largest request header block; larger gets 431", false, {}, 1024, kMiB}, Bind(&Config::server, &ServerConfig::max_header_bytes));
     add({"server", "read_timeout_ms", K::kInt, "Time allowed to receive one whole request", false, {}, 100, 600000}, Bind(&Config::server, &ServerConfig::read_timeout_ms));
@@ -324,6 +327,12 @@ Config ConfigLoader::Finish() {
   if (c.wal.max_batch_bytes > c.wal.queue_bytes) {
     throw ConfigError("config: wal.max_batch_bytes (" + std::to_string(c.wal.max_batch_bytes) +
                       ") must not exceed wal.queue_bytes (" + std::to_string(c.wal.queue_bytes) + ")");
+  }
+  // The body limit governs what one request may append: a batch that passed it must fit in one
+  // group commit, or it would fail with a 500 after it was parsed and verified.
+  if (c.wal.max_batch_bytes < c.server.max_body_bytes) {
+    throw ConfigError("config: wal.max_batch_bytes (" + std::to_string(c.wal.max_batch_bytes) +
+                      ") must be at least server.max_body_bytes (" + std::to_string(c.server.max_body_bytes) + ")");
   }
   // A record never spans segments, so the largest request must fit in one with room to spare.
   if (static_cast<int64_t>(c.wal.segment_size_mb) * (1 << 20) < 2 * c.server.max_body_bytes) {

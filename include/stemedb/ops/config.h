@@ -19,6 +19,9 @@ struct ServerConfig {
   std::string bind = "127.0.0.1:18180";
   int threads = 0;  // 0: one per core
   int max_connections = 4096;
+  int max_connections_per_client = 1024;  // by remote address
+  int worker_threads = 0;                 // 0: one per core
+  int worker_queue_max = 1024;
   int64_t max_body_bytes = 1 << 20;
   int64_t max_header_bytes = 16 << 10;
   int read_timeout_ms = 10000;

@@ -20,6 +20,7 @@
 #include "stemedb/http/router.h"
 #include "stemedb/http/server.h"
 #include "stemedb/http/feed.h"
+#include "stemedb/http/worker_pool.h"
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
 #include "stemedb/ops/process_metrics.h"
@@ -27,13 +28,19 @@
 namespace stemedb::api {
 namespace {
 
+// A thread count from the configuration: 0 means one per core.
+int ThreadsOrCores(int configured) {
+  return configured > 0 ? configured : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 http::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   auto bind = ops::ParseBindAddress(c.server.bind);
   http::ServerOptions o;
   o.host = bind.host;
   o.port = bind.port;
-  o.threads = c.server.threads > 0 ? c.server.threads : std::max(1u, std::thread::hardware_concurrency());
+  o.threads = ThreadsOrCores(c.server.threads);
   o.max_connections = c.server.max_connections;
+  o.max_connections_per_client = c.server.max_connections_per_client;
   o.max_body_bytes = static_cast<uint64_t>(c.server.max_body_bytes);
   o.max_header_bytes = static_cast<uint32_t>(c.server.max_header_bytes);
   o.read_timeout = std::chrono::milliseconds(c.server.read_timeout_ms);
@@ -112,6 +119,12 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                  "segment; free space with wal-archive.sh --prune (docs/operations/backup-and-dr.md)",
                  config.wal.retention);
   }
+  if (config.auth.mode == "off") {
+    // Said at every start: nothing else tells an operator that the admin routes are open.
+    spdlog::warn("auth.mode = off: no route needs an API key, the admin routes (drain, API keys, trust overrides, "
+                 "checkpoints) included; anyone who reaches {} can use them (development only)",
+                 config.server.bind);
+  }
   if (config.signatures.skip_unsafe) {
     spdlog::warn("signatures.skip_unsafe is on: writes are accepted WITHOUT verifying signatures (development only)");
   }
@@ -133,17 +146,24 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   node.set_journal_failed_probe([&store] { return store->journal().state() == wal::JournalState::kFailed; });
   node.set_storage_degraded_probe([&store] { return store->degraded(); });
 
-  http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe};
+  http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe,
+                       static_cast<uint64_t>(config.server.max_body_bytes)};
   http::FeedHub feed(api);
   store->SetApplyListener([&feed](uint64_t last_seq) { feed.Notify(last_seq); });
   http::AdminApi admin(api, {started, std::chrono::seconds(config.server.shutdown_grace_s)});
   http::Router router;
   http::AddApiRoutes(router, api, feed, admin, started, [&store] { return HealthDetails(*store); });
 
-  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight});
+  // CPU-heavy handlers run here, off the I/O threads (docs/architecture.md, Threads).
+  http::WorkerPool pool({ThreadsOrCores(config.server.worker_threads),
+                         static_cast<size_t>(config.server.worker_queue_max)},
+                        metrics);
+  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool});
   http::KeyVerifier verifier(store->catalog(), *root_digest);
-  http::AuthMiddleware auth(verifier, *http::AuthModeFromName(config.auth.mode), metrics);
   http::RateLimitMiddleware rate_limit(config.rate_limit, metrics);
+  // Failed authentications count against the client's rate limit (when rate limiting is on).
+  http::AuthMiddleware auth(verifier, *http::AuthModeFromName(config.auth.mode), metrics,
+                            config.rate_limit.enabled ? &rate_limit : nullptr);
   dispatcher.Use(&auth);
   if (config.rate_limit.enabled) dispatcher.Use(&rate_limit);
   http::Server server(ServerOptionsFrom(config), dispatcher, metrics);
@@ -152,8 +172,9 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
     spdlog::critical("cannot start: {}", s.ToString());
     return 1;
   }
-  spdlog::info("stemedb-api {} (commit {}) listening on {}:{} ({} I/O threads)", build::kVersion, build::kCommit,
-               ServerOptionsFrom(config).host, server.port(), ServerOptionsFrom(config).threads);
+  spdlog::info("stemedb-api {} (commit {}) listening on {}:{} ({} I/O threads, {} worker threads)", build::kVersion,
+               build::kCommit, ServerOptionsFrom(config).host, server.port(), ServerOptionsFrom(config).threads,
+               pool.threads());
 
   // systemd (Type=notify) hears READY=1 once recovery is done and the port listens. An admin
   // drain or undrain changes only STATUS=: STOPPING=1 would put the unit in "deactivating" and
@@ -181,7 +202,13 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
     spdlog::warn("shutdown grace of {} s passed with {} requests in flight; closing them",
                  config.server.shutdown_grace_s, server.inflight());
   }
+  // Everything that may still hold a request's Responder (and with it its session) stops before
+  // the server is destroyed at the end of this scope: the pool answers what is queued 503, the
+  // hub ends its streams, the admin worker runs what is queued, the journal calls back every
+  // append. Their answers land in the stopped I/O context, whose destruction (in ~Server)
+  // destroys those sessions while the server's registry is still there.
   server.Stop();
+  pool.Stop();
   feed.Stop();
   admin.Stop();
   if (Status s = store->Close(); !s.ok()) spdlog::error("closing the store: {}", s.ToString());
