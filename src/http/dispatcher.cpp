@@ -88,17 +88,17 @@ void Dispatcher::Handle(Request& request, Responder respond) {
   if (route.execution == RouteExecution::kWorkerPool && options_.pool) {
     return Offload(request, route, start, counted, respond);
   }
-  Run(request, route, start, counted, respond);
+  Run(nullptr, request, route, start, counted, respond);
 }
 
-void Dispatcher::Run(const Request& request, const Route& route, TimePoint start, bool counted,
-                     const Responder& respond) {
-  // A handler that answers and then throws must not answer twice.
+void Dispatcher::Run(std::shared_ptr<const Request> owned, const Request& request, const Route& route,
+                     TimePoint start, bool counted, const Responder& respond) {
+  // A handler that answers and then throws must not answer twice. The request may be reused by
+  // its session as soon as it is answered, so the second call does not read it.
   auto answered = std::make_shared<std::atomic<bool>>(false);
-  auto done = [this, &request, &route, start, counted, respond, answered](Response r) {
+  auto done = [this, owned, &request, &route, start, counted, respond, answered](Response r) {
     if (answered->exchange(true)) {
-      spdlog::error("handler {} {} answered twice (request_id={})", request.method_text, route.pattern,
-                    request.request_id);
+      spdlog::error("handler {} answered twice", route.pattern);
       return;
     }
     Finish(request, &route, start, middleware_.size(), counted, std::move(r), respond);
@@ -117,22 +117,25 @@ void Dispatcher::Run(const Request& request, const Route& route, TimePoint start
   }
 }
 
-// The request stays valid while the task holds `respond` (http/message.h), and the route lives
-// as long as the router.
-void Dispatcher::Offload(const Request& request, const Route& route, TimePoint start, bool counted,
+// The task takes the request over: a handler on a worker thread may still run after it answered,
+// while the session (on its own strand) already reads its next request into the object it
+// handed over. The owned copy lives until the task and the answer's closure are gone. The route
+// lives as long as the router.
+void Dispatcher::Offload(Request& request, const Route& route, TimePoint start, bool counted,
                          const Responder& respond) {
+  auto owned = std::make_shared<const Request>(std::move(request));
   bool posted = options_.pool->TryPost({
-      [this, &request, &route, start, counted, respond] { Run(request, route, start, counted, respond); },
-      [this, &request, &route, start, counted, respond] {
-        Finish(request, &route, start, middleware_.size(), counted,
+      [this, owned, &route, start, counted, respond] { Run(owned, *owned, route, start, counted, respond); },
+      [this, owned, &route, start, counted, respond] {
+        Finish(*owned, &route, start, middleware_.size(), counted,
                RetryLaterResponse({503, "shutting_down", "the server is stopping; retry on another node", ""},
-                                  request.request_id, 1),
+                                  owned->request_id, 1),
                respond);
       }});
   if (posted) return;
-  Finish(request, &route, start, middleware_.size(), counted,
+  Finish(*owned, &route, start, middleware_.size(), counted,
          RetryLaterResponse({503, "overloaded", "every worker is busy and the queue is full; retry later", ""},
-                            request.request_id, 1),
+                            owned->request_id, 1),
          respond);
 }
 

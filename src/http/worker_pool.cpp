@@ -1,6 +1,12 @@
 #include "stemedb/http/worker_pool.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "stemedb/ground/check.h"
 
@@ -55,7 +61,25 @@ void WorkerPool::Stop() {
   }
 }
 
+namespace {
+
+// Lowers the calling thread's scheduling priority by `increment` nice levels (Linux: nice is per
+// thread). Best effort: a failure only leaves the thread at the process's priority.
+void LowerThisThreadsPriority(int increment) {
+  if (increment <= 0) return;
+  const id_t tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, tid);
+  if (errno != 0) return;
+  if (setpriority(PRIO_PROCESS, tid, std::min(19, nice + increment)) != 0) {
+    spdlog::warn("worker thread: cannot lower its priority: {}", std::strerror(errno));
+  }
+}
+
+}  // namespace
+
 void WorkerPool::Loop() {
+  LowerThisThreadsPriority(options_.nice_increment);
   for (;;) {
     Queued next;
     {

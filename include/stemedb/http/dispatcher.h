@@ -7,6 +7,7 @@
 // a handler or a middleware's After hook becomes a 500, on whatever thread it happens.
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -42,10 +43,12 @@ class Dispatcher final : public RequestHandler {
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
-  // Runs the route's handler (the middleware passed) and answers 500 if it throws.
-  void Run(const Request& request, const Route& route, TimePoint start, bool counted_inflight,
-           const Responder& respond);
-  void Offload(const Request& request, const Route& route, TimePoint start, bool counted_inflight,
+  // Runs the route's handler (the middleware passed) and answers 500 if it throws. `owned`, when
+  // set, holds `request` for as long as the answer's closure may need it.
+  void Run(std::shared_ptr<const Request> owned, const Request& request, const Route& route, TimePoint start,
+           bool counted_inflight, const Responder& respond);
+  // Posts Run to the worker pool, which takes the request over; 503 when the queue is full.
+  void Offload(Request& request, const Route& route, TimePoint start, bool counted_inflight,
                const Responder& respond);
   void Finish(const Request& request, const Route* route, TimePoint start, size_t middleware_passed,
               bool counted_inflight, Response response, const Responder& respond);

@@ -25,6 +25,10 @@ namespace stemedb::http {
 struct WorkerPoolOptions {
   int threads = 2;          // >= 1
   size_t queue_max = 1024;  // tasks waiting for a thread at most, >= 1
+  // The workers run this many nice levels below the process (at most 19): with every core busy
+  // checking signatures, the scheduler still gives a core at once to an I/O thread woken by a
+  // probe, and to the WAL writer. 0: the process's priority.
+  int nice_increment = 10;
 };
 
 class WorkerPool {

@@ -155,8 +155,8 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   http::AddApiRoutes(router, api, feed, admin, started, [&store] { return HealthDetails(*store); });
 
   // CPU-heavy handlers run here, off the I/O threads (docs/architecture.md, Threads).
-  http::WorkerPool pool({ThreadsOrCores(config.server.worker_threads),
-                         static_cast<size_t>(config.server.worker_queue_max)},
+  http::WorkerPool pool({.threads = ThreadsOrCores(config.server.worker_threads),
+                         .queue_max = static_cast<size_t>(config.server.worker_queue_max)},
                         metrics);
   http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool});
   http::KeyVerifier verifier(store->catalog(), *root_digest);
