@@ -2,12 +2,13 @@
 # Runs the benchmarks of docs/benchmarks.md on this machine and prints their tables (also kept
 # in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
 #
-#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge]     (no section: all of them)
+#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness]   (no section: all)
 #
 #   wal     group commit vs one fdatasync per record (stemedb-bench wal)
 #   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
 #   query   1,000,000 assertions: queries/s per lens, RSS, start-up after SIGKILL
 #   edge    ingest and query with API keys + rate limiting on (limits not reached) vs off
+#   readiness  /v1/health and /readyz latency while 8 clients post 1 MiB batches, 16 signers an item
 #
 # --quick shrinks every data set (a smoke run of the script itself, not a measurement).
 # Run it on a quiet machine: anything else on the cores shows up in the numbers.
@@ -19,12 +20,12 @@ sections=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    wal | ingest | query | edge) sections+=("$arg") ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    wal | ingest | query | edge | readiness) sections+=("$arg") ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#sections[@]} -eq 0 ] && sections=(wal ingest query edge)
+[ ${#sections[@]} -eq 0 ] && sections=(wal ingest query edge readiness)
 
 ./scripts/setup.sh
 cmake --preset release >/dev/null
@@ -198,6 +199,21 @@ bench_edge() {
   done
   say ""
   edge_summary "$rows"
+  say ""
+}
+
+# Health and readiness under CPU-heavy writes: 8 clients post 1 MiB batches of assertions with 16
+# signers each (about 4,400 signature checks a batch) in a closed loop, on the daemon's defaults
+# (rate limiting off: one benchmark client would meet the per-client write limit), while one
+# more client probes /v1/health and /readyz every 10 ms.
+bench_readiness() {
+  say "## readiness"
+  local seconds=20
+  [ "$quick" = 1 ] && seconds=2
+  start_daemon "$port" "$scratch/readiness" "${no_limits[@]}"
+  run "$bin/stemedb-bench" readiness --server "http://127.0.0.1:$port" --seconds "$seconds" || true
+  say "daemon memory after the load: $(memory_mb)"
+  stop_daemon
   say ""
 }
 

@@ -85,6 +85,16 @@ core::Vote CorpusVote(const CorpusShape& shape, uint64_t index, const core::Hash
   return v;
 }
 
+core::Assertion MultiSignedAssertion(const std::string& subject_prefix, uint64_t index, int signers) {
+  CorpusShape shape;
+  shape.subject_prefix = subject_prefix;
+  core::Assertion a = CorpusClaim(shape, index % shape.assertions());
+  a.subject += "/i" + std::to_string(index);  // a claim of its own whatever the index
+  const core::Hash32 id = core::ContentId(a);
+  for (int agent = 0; agent < signers; ++agent) a.signatures.push_back(core::SignId(AgentKey(agent), id));
+  return a;
+}
+
 std::string AssertionJson(const CorpusShape& shape, uint64_t index) {
   return core::ToJson(CorpusAssertion(shape, index)).dump();
 }

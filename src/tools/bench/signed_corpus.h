@@ -33,6 +33,10 @@ core::Assertion CorpusAssertion(const CorpusShape& shape, uint64_t index);
 // A signed vote on assertion `index` by another agent than its author.
 core::Vote CorpusVote(const CorpusShape& shape, uint64_t index, const core::Hash32& assertion_id);
 
+// Claim `index` under `subject_prefix`, signed by the agents 0 .. signers-1 (the first is its
+// author): many signatures per item, as in the readiness benchmark's batches.
+core::Assertion MultiSignedAssertion(const std::string& subject_prefix, uint64_t index, int signers);
+
 // Builds `count` items on every core (signing is the slow part); item i is make(i).
 std::vector<std::string> BuildParallel(uint64_t count, const std::function<std::string(uint64_t)>& make);
 
