@@ -43,10 +43,11 @@ AuthMiddleware::AuthMiddleware(const KeyVerifier& verifier, AuthMode mode, ops::
   for (const char* r : {"missing_api_key", "invalid_api_key", "forbidden"}) failures_.WithLabels({r});
 }
 
-Response AuthMiddleware::Refuse(Request& req, const Route& route, const char* reason, Response refusal) {
+Response AuthMiddleware::Refuse(Request& req, const Route& route, const char* reason, bool invalid_key,
+                               Response refusal) {
   failures_.WithLabels({reason}).Inc();
   if (limiter_) {
-    if (auto limited = limiter_->Attempt(req, route, true)) return std::move(*limited);
+    if (auto limited = limiter_->OnAuthFailure(req, route, invalid_key)) return std::move(*limited);
   }
   return refusal;
 }
@@ -58,16 +59,16 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
   const std::string* presented = PresentedKey(req, &bearer);
   std::optional<Identity> identity;
   if (presented && mode_ != AuthMode::kOff) {
-    // Checked against the address's bucket before the key is: once guesses have emptied it, no
-    // further guess is even tried until it refills.
+    // Once an address's failed keys have emptied its bucket, no key from it is even checked
+    // until the bucket refills: a guess that happens to be right is refused like the others.
     if (limiter_) {
-      if (auto limited = limiter_->Attempt(req, route, false)) return limited;
+      if (auto limited = limiter_->BeforeKeyCheck(req, route)) return limited;
     }
     identity = verifier_.Verify(*presented);
     if (!identity) {
       Response r = ErrorResponse({401, "invalid_api_key", "the API key is unknown, revoked or malformed", ""}, req.request_id);
       r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
-      return Refuse(req, route, "invalid_api_key", std::move(r));
+      return Refuse(req, route, "invalid_api_key", true, std::move(r));
     }
     req.client_id = "key:" + identity->key_id;
     req.role = RoleName(identity->role);
@@ -82,10 +83,10 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
                                 ""},
                                req.request_id);
     r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
-    return Refuse(req, route, "missing_api_key", std::move(r));
+    return Refuse(req, route, "missing_api_key", false, std::move(r));
   }
   if (identity->role < needed) {
-    return Refuse(req, route, "forbidden",
+    return Refuse(req, route, "forbidden", false,
                   ErrorResponse({403, "forbidden",
                                  std::string("key ") + identity->key_id + " has role " + RoleName(identity->role) +
                                      "; this route needs " + RoleName(needed),

@@ -110,22 +110,36 @@ RateLimitMiddleware::RateLimitMiddleware(const ops::RateLimitConfig& c, ops::Reg
 }
 
 std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& route) {
-  return Charge(req, route, true);
-}
-
-std::optional<Response> RateLimitMiddleware::Attempt(Request& req, const Route& route, bool take_token) {
-  return Charge(req, route, take_token);
-}
-
-std::optional<Response> RateLimitMiddleware::Charge(Request& req, const Route& route, bool take_token) {
   if (route.route_class == RouteClass::kOps) return std::nullopt;
   const int cls = ClassIndex(route.route_class);
   const std::string fallback_client = req.client_id.empty() ? "addr:" + req.remote_address : std::string();
   RateLimitDecision d = buckets_.Take(req.client_id.empty() ? fallback_client : req.client_id, cls, specs_[cls],
-                                      TokenBuckets::Clock::now(), take_token);
+                                      TokenBuckets::Clock::now());
   // Carried to After through the request, which lives until the response is written.
   req.rate_limit_header = RateLimitHeader(kClassNames[cls], d);
   if (d.allowed) return std::nullopt;
+  return Refusal(req, cls, d);
+}
+
+std::optional<Response> RateLimitMiddleware::BeforeKeyCheck(Request& req, const Route& route) {
+  if (route.route_class == RouteClass::kOps) return std::nullopt;
+  const int cls = ClassIndex(route.route_class);
+  RateLimitDecision d = buckets_.Take("addr:" + req.remote_address, kFailedKeys + cls, specs_[cls],
+                                      TokenBuckets::Clock::now(), /*take=*/false);
+  if (d.allowed) return std::nullopt;
+  req.rate_limit_header = RateLimitHeader(kClassNames[cls], d);
+  return Refusal(req, cls, d);
+}
+
+std::optional<Response> RateLimitMiddleware::OnAuthFailure(Request& req, const Route& route, bool invalid_key) {
+  if (route.route_class == RouteClass::kOps) return std::nullopt;
+  const int cls = ClassIndex(route.route_class);
+  const auto now = TokenBuckets::Clock::now();
+  if (invalid_key) buckets_.Take("addr:" + req.remote_address, kFailedKeys + cls, specs_[cls], now);
+  return Before(req, route);  // counts as a request of the client (its address, or its key for a 403)
+}
+
+Response RateLimitMiddleware::Refusal(Request& req, int cls, const RateLimitDecision& d) {
   limited_[cls]->Inc();
   const int retry_after = std::max(1, static_cast<int>(std::ceil(d.retry_after_s)));
   Response r = RetryLaterResponse({429, "rate_limited",

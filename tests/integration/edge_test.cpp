@@ -79,9 +79,10 @@ TEST(RateLimitTest, ClientsAreSeparateByApiKey) {
 
 // Failed authentications count against the client's rate limit, so nobody guesses keys at an
 // unlimited speed: each 401 takes a token of the route's class from the client (its address,
-// the key being no key of its own), and once that bucket is dry a presented key is not even
-// checked (429 with Retry-After), a right one included, until it refills. Requests without a key
-// count the same way.
+// the key being no key of its own), a wrong key also one of the address's bucket for failed keys,
+// and once that one is dry no key from the address is even checked (429 with Retry-After), a
+// right one included, until it refills. Requests without a key count like any request.
+// (ClientsAreSeparateByApiKey: a good key is not held back by its address's other requests.)
 TEST(RateLimitTest, FailedAuthenticationsCountAgainstTheClientsLimit) {
   Daemon d({.args = {"--auth-mode", "all", "--rate-limit-read-rps", "0.1", "--rate-limit-read-burst", "4",
                      "--rate-limit-write-rps", "0.1", "--rate-limit-write-burst", "2"}});

@@ -22,14 +22,19 @@ std::optional<AuthMode> AuthModeFromName(std::string_view name);
 
 // The rate limit as authentication sees it (RateLimitMiddleware), so that failed
 // authentications count against the client's rate limit and nobody guesses keys at an unlimited
-// speed: a presented key is checked only while the client's bucket has a token, and every 401
-// or 403 takes one.
+// speed: a 401 or 403 takes a token of the client's bucket like any request, and a key that does
+// not verify also one of its address's bucket for failed keys; while that one is dry, no key
+// from the address is checked. A client with a good key keeps its own bucket, whatever the
+// other clients at its address do, unless they guess keys.
 class AuthAttemptLimiter {
  public:
   virtual ~AuthAttemptLimiter() = default;
-  // The 429 to answer when request.client_id's bucket of the route's class is dry, else
-  // nullopt. take_token: the attempt failed and takes a token (else the bucket is only looked at).
-  virtual std::optional<Response> Attempt(Request& request, const Route& route, bool take_token) = 0;
+  // Before a presented key is checked: the 429 to answer when the request's address has used up
+  // its failed keys (a bucket of the route class's size and rate), else nullopt.
+  virtual std::optional<Response> BeforeKeyCheck(Request& request, const Route& route) = 0;
+  // A 401 or 403 is about to be answered (invalid_key: a presented key did not verify): takes the
+  // tokens; the 429 to answer instead when request.client_id's bucket was dry, else nullopt.
+  virtual std::optional<Response> OnAuthFailure(Request& request, const Route& route, bool invalid_key) = 0;
 };
 
 class AuthMiddleware final : public Middleware {
@@ -41,7 +46,7 @@ class AuthMiddleware final : public Middleware {
 
  private:
   // A 401 or 403 (refusal), or the 429 that replaces it when the client's bucket is dry.
-  Response Refuse(Request& request, const Route& route, const char* reason, Response refusal);
+  Response Refuse(Request& request, const Route& route, const char* reason, bool invalid_key, Response refusal);
 
   const KeyVerifier& verifier_;
   AuthMode mode_;

@@ -14,8 +14,10 @@
 // metrics are never limited.
 //
 // Failed authentications (401, 403) take a token from the client's bucket of the route's class
-// like any request, and a presented key is checked only while its address's bucket has a token
-// (AuthAttemptLimiter): a client guessing keys is held to the class's rate.
+// like any request; a key that does not verify also takes one from its address's bucket for
+// failed keys (one per class, the class's size and rate), and while that one is dry no key from
+// the address is checked (AuthAttemptLimiter): a client guessing keys is held to the class's
+// rate, and clients with good keys at the same address are not.
 
 #include <chrono>
 #include <list>
@@ -54,7 +56,8 @@ class TokenBuckets {
   uint64_t evictions() const;
 
  private:
-  static constexpr int kClasses = 3;
+  // Per client: read, write, admin, then the same three for failed keys.
+  static constexpr int kClasses = 6;
   struct Bucket {
     double tokens = -1;  // negative: not used yet (a first request finds it full)
     Clock::time_point updated;
@@ -78,12 +81,14 @@ class RateLimitMiddleware final : public Middleware, public AuthAttemptLimiter {
   RateLimitMiddleware(const ops::RateLimitConfig& config, ops::Registry& metrics);
   std::optional<Response> Before(Request& request, const Route& route) override;
   void After(const Request& request, const Route& route, Response& response) override;
-  std::optional<Response> Attempt(Request& request, const Route& route, bool take_token) override;
+  std::optional<Response> BeforeKeyCheck(Request& request, const Route& route) override;
+  std::optional<Response> OnAuthFailure(Request& request, const Route& route, bool invalid_key) override;
 
  private:
+  static constexpr int kFailedKeys = 3;  // bucket index of the failed keys of class 0
   static int ClassIndex(RouteClass c);
-  // Takes (or looks for) a token of request.client_id in the route's class; the 429 when none.
-  std::optional<Response> Charge(Request& request, const Route& route, bool take_token);
+  // The 429 of a refused decision in class `cls`.
+  Response Refusal(Request& request, int cls, const RateLimitDecision& d);
   const BucketSpec& Spec(RouteClass c) const { return specs_[ClassIndex(c)]; }
 
   std::vector<BucketSpec> specs_;  // by ClassIndex
