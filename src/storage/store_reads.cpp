@@ -204,6 +204,28 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
   return Candidates{std::move(built.value), truncated};
 }
 
+Result<std::vector<Store::CandidateRecord>> Store::CandidateRecordsAfter(std::string_view subject,
+                                                                        std::string_view predicate,
+                                                                        uint64_t after_seq, size_t limit) {
+  std::vector<CandidateRecord> records;
+  if (after_seq == UINT64_MAX) return records;  // nothing follows the last possible seq
+  const std::string prefix = ix::SubjectPredicatePrefix(subject, predicate);
+  Status decode;
+  Status s = kv_->Scan(ix::kBySubjectPredicate, ix::SubjectPredicateKey(subject, predicate, after_seq + 1),
+                       ix::PrefixEnd(prefix), limit, [&](std::string_view entry_key, std::string_view value) {
+                         auto c = DecodeCandidate(entry_key, value);
+                         if (!c.ok()) {
+                           decode = c.status();
+                           return false;
+                         }
+                         records.push_back(std::move(*c));
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  if (!decode.ok()) return decode;
+  return records;
+}
+
 Result<index::VoteAggregate> Store::VoteSummary(const core::Hash32& assertion) {
   auto v = kv_->Get(ix::kAggregates, ix::VoteAggregateKey(assertion));
   if (!v.ok()) return v.status();

@@ -116,6 +116,11 @@ class Store {
   };
   Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
                                    const CandidateBuilder& builder);
+  // The candidate records of subject+predicate with seq > after_seq, in log order, at most
+  // `limit`, never cached: how a pair too large for the candidate cache is read, one chunk at
+  // a time, so a reader never holds more than a chunk of decoded records.
+  Result<std::vector<CandidateRecord>> CandidateRecordsAfter(std::string_view subject, std::string_view predicate,
+                                                             uint64_t after_seq, size_t limit);
   Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
   Result<AgentSummary> Agent(const core::PublicKey& agent);
   Result<double> Trust(const core::PublicKey& agent);
