@@ -9,24 +9,6 @@
 #include "stemedb/query/tie_order.h"
 
 namespace stemedb::query {
-namespace {
-
-// Key prefixes: the three kinds of key share one map.
-constexpr char kAuthorKey = 'a';  // (tier, author, object): the heaviest
-constexpr char kObjectKey = 'o';  // (object): the newest
-constexpr char kSignerKey = 's';  // (object, signer): any one
-
-void AppendObject(std::string& key, const ObjectKey& object) {
-  key.push_back(static_cast<char>(object.type));
-  key.append(object.value);
-}
-
-void AppendId(std::string& key, const Id32& id) {
-  key.append(reinterpret_cast<const char*>(id.data()), id.size());
-}
-
-}  // namespace
-
 CondensePlan PlanForLens(const LensRequest& request) {
   const LensKind ranking = request.lens == LensKind::kEpoch ? request.inner : request.lens;
   CondensePlan plan;
@@ -78,68 +60,83 @@ Warnings ChunkScorer::TakeWarnings() {
   return out;
 }
 
-size_t Condenser::IdHash::operator()(const AssertionId& id) const {
+size_t Condenser::IdHash::operator()(const Id32& id) const {
   size_t h;
-  std::memcpy(&h, id.data(), sizeof(h));  // content hashes: any eight bytes are uniform
+  std::memcpy(&h, id.data(), sizeof(h));  // content hashes and public keys: any eight bytes are uniform
   return h;
 }
 
-template <typename Better>
-void Condenser::Claim(std::string key, const Candidate& candidate, double weight, Better better) {
-  auto [named, fresh_key] = holder_of_.try_emplace(std::move(key), candidate.id);
-  if (!fresh_key) {
-    if (named->second == candidate.id || !better(held_.at(named->second))) return;
-    Release(named->second);
-    named->second = candidate.id;
-  }
-  auto [held, fresh] = held_.try_emplace(candidate.id);
-  if (fresh) {
-    held->second.candidate = candidate;
-    held->second.weight = weight;
-  }
-  ++held->second.keys;
+uint32_t Condenser::ObjectIndex(const ObjectKey& object) {
+  std::string bytes(1, static_cast<char>(object.type));
+  bytes += object.value;
+  auto [at, fresh] = objects_.try_emplace(std::move(bytes), static_cast<uint32_t>(objects_.size()));
+  if (fresh) newest_.push_back(kNoSlot);
+  return at->second;
 }
 
-void Condenser::Release(const AssertionId& id) {
-  auto held = held_.find(id);
-  STEMEDB_CHECK(held != held_.end() && held->second.keys > 0);
-  if (--held->second.keys == 0) held_.erase(held);
+uint32_t Condenser::AgentIndex(const AgentId& agent) {
+  return agents_.try_emplace(agent, static_cast<uint32_t>(agents_.size())).first->second;
+}
+
+template <typename Better>
+void Condenser::Claim(uint32_t& slot, const Candidate& candidate, double weight, Better better) {
+  if (slot != kNoSlot) {
+    if (slots_[slot].candidate.id == candidate.id || !better(slots_[slot])) return;
+    Release(slot);
+  }
+  // One row may be named by several keys: its later keys share the slot its first one took.
+  if (last_claimed_ != kNoSlot && slots_[last_claimed_].candidate.id == candidate.id) {
+    slot = last_claimed_;
+  } else if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = Held{candidate, weight, 0};
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(Held{candidate, weight, 0});
+  }
+  ++slots_[slot].keys;
+  last_claimed_ = slot;
+}
+
+void Condenser::Release(uint32_t slot) {
+  STEMEDB_CHECK(slot < slots_.size() && slots_[slot].keys > 0);
+  if (--slots_[slot].keys > 0) return;
+  slots_[slot].candidate = Candidate{};  // frees its signers and object bytes now
+  free_.push_back(slot);
 }
 
 void Condenser::Offer(const Candidate& c, const Scored& row) {
+  last_claimed_ = kNoSlot;  // slots are shared only among one row's keys
   const double weight = row.weight;
   auto newer = [&](const Held& held) { return Newer(c, held.candidate); };
   // The engine's "heaviest, then newest" (grouping.h RanksAhead with Pick::kHeaviest).
   auto heavier = [&](const Held& held) {
     return weight != held.weight ? weight > held.weight : Newer(c, held.candidate);
   };
-  std::string key(1, kAuthorKey);
-  key.push_back(static_cast<char>(c.tier));
-  AppendId(key, c.author());
-  AppendObject(key, c.object);
+  const uint64_t object = ObjectIndex(c.object);
   // Without a weight (recency, consensus) no author counts once: the signer keys below cover
   // what those lenses read.
-  if (plan_.weight_lens) Claim(std::move(key), c, weight, heavier);
-
-  std::string object_key(1, kObjectKey);
-  AppendObject(object_key, c.object);
-  Claim(object_key, c, weight, newer);
-
+  if (plan_.weight_lens) {
+    const uint64_t author = AgentIndex(c.author());
+    const uint64_t key = (static_cast<uint64_t>(c.tier) << 60) | (author << 30) | object;
+    Claim(heaviest_.try_emplace(key, kNoSlot).first->second, c, weight, heavier);
+  }
+  Claim(newest_[object], c, weight, newer);
   if (!plan_.keep_every_signer) return;
   for (const AgentId& signer : c.signers) {
-    std::string signer_key = object_key;
-    signer_key[0] = kSignerKey;
-    AppendId(signer_key, signer);
-    Claim(std::move(signer_key), c, weight, [](const Held&) { return false; });
+    const uint64_t key = (object << 30) | AgentIndex(signer);
+    Claim(signed_.try_emplace(key, kNoSlot).first->second, c, weight, [](const Held&) { return false; });
   }
 }
 
 std::vector<Candidate> Condenser::Take() {
   std::vector<Candidate> out;
-  out.reserve(held_.size());
-  for (auto& [id, held] : held_) out.push_back(std::move(held.candidate));
-  held_.clear();
-  holder_of_.clear();
+  out.reserve(held());
+  for (Held& held : slots_) {
+    if (held.keys > 0) out.push_back(std::move(held.candidate));
+  }
+  *this = Condenser(plan_);
   std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.seq < b.seq; });
   return out;
 }

@@ -18,10 +18,12 @@
 // of distinct (tier, object, author) triples, not with the number of claims: an agent repeating
 // itself a million times costs one entry.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -79,26 +81,43 @@ class Condenser {
   void Offer(const Candidate& candidate, const Scored& row);
   // The candidates kept, in log order. Leaves the condenser empty.
   std::vector<Candidate> Take();
-  size_t held() const { return held_.size(); }
+  // What the condenser holds: candidates, and distinct objects and agents it names.
+  size_t held() const { return slots_.size() - free_.size(); }
+  size_t distinct() const { return std::max(objects_.size(), agents_.size()); }
 
  private:
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
   struct Held {
     Candidate candidate;
     double weight = 0;
-    uint32_t keys = 0;  // how many keys name it; dropped at 0
+    uint32_t keys = 0;  // how many keys name it; the slot is freed at 0
   };
   struct IdHash {
-    size_t operator()(const AssertionId& id) const;
+    size_t operator()(const Id32& id) const;
   };
-  // `key` names `candidate` from now on when it names nothing yet, or when `better` says the
+  struct BytesHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view bytes) const { return std::hash<std::string_view>{}(bytes); }
+  };
+  uint32_t ObjectIndex(const ObjectKey& object);
+  uint32_t AgentIndex(const AgentId& agent);
+  // `slot` names `candidate` from now on when it names nothing yet, or when `better` says the
   // candidate beats the one it names.
   template <typename Better>
-  void Claim(std::string key, const Candidate& candidate, double weight, Better better);
-  void Release(const AssertionId& id);
+  void Claim(uint32_t& slot, const Candidate& candidate, double weight, Better better);
+  void Release(uint32_t slot);
 
   CondensePlan plan_;
-  std::unordered_map<std::string, AssertionId> holder_of_;
-  std::unordered_map<AssertionId, Held, IdHash> held_;
+  // Objects (type byte + canonical bytes) and agents, numbered as first seen: the keys below are
+  // integers, so a row costs no allocation once its object and author are known.
+  std::unordered_map<std::string, uint32_t, BytesHash, std::equal_to<>> objects_;
+  std::unordered_map<AgentId, uint32_t, IdHash> agents_;
+  std::unordered_map<uint64_t, uint32_t> heaviest_;  // (tier, author, object) -> slot
+  std::vector<uint32_t> newest_;                     // object -> slot
+  std::unordered_map<uint64_t, uint32_t> signed_;    // (object, signing agent) -> slot
+  std::vector<Held> slots_;
+  std::vector<uint32_t> free_;
+  uint32_t last_claimed_ = kNoSlot;  // the slot the current row took, if any
 };
 
 }  // namespace stemedb::query

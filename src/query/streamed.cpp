@@ -124,7 +124,9 @@ Result<Condensed> CondensePass(storage::Store& store, const PairRead& pair, cons
       ++out.rows_by_tier[static_cast<size_t>(c.tier)];
       if (sink) sink(c, row);
     }
-    if (condenser.held() > kCondensedMax) return TooLarge(pair, "distinct claims");
+    if (condenser.held() > kCondensedMax || condenser.distinct() > kCondensedMax) {
+      return TooLarge(pair, "distinct claims");
+    }
     return Status::OK();
   });
   if (!s.ok()) return s;
@@ -179,6 +181,9 @@ struct PageOrder {
 };
 using Page = RankedPage<PageEntry, PageOrder>;
 
+// What the per-group pages of one resolution may hold at once (GroupPages).
+constexpr size_t kGroupPagesEntriesMax = 1u << 16;
+
 bool RanksByGroup(LensKind ranking) {
   return ranking == LensKind::kConsensus || ranking == LensKind::kVote || ranking == LensKind::kAuthority;
 }
@@ -202,12 +207,21 @@ Result<StreamedLens> ResolveStreamed(storage::Store& store, const PairRead& pair
   const CondensePlan plan = PlanForLens(request);
   const size_t depth = std::min(offset + limit, kStreamedRankingDepthMax);
   const PageOrder order{.heaviest_first = ranking == LensKind::kConfidence || ranking == LensKind::kAuthority};
-  Page page(depth, order);
-  // Recency and confidence rank rows on their own: the page fills during the condensing pass.
+  // Recency and confidence rank rows on their own: one page fills during the condensing pass.
+  // The group lenses rank by group first, known only at the end: each group keeps its best rows
+  // (GroupPages), or, over too many groups, the rows are read again once the order is known.
   const bool by_group = RanksByGroup(ranking);
-  RowSink sink;
-  if (!by_group) sink = [&](const Candidate& c, const Scored& row) { OfferRow(page, c, row, 0); };
-  auto condensed = Condense(store, pair, request.filter, plan, context, sink, [&] { page = Page(depth, order); });
+  Page page(depth, order);
+  GroupPages<PageEntry, PageOrder> group_pages(depth, order, kGroupPagesEntriesMax);
+  RowSink sink = [&](const Candidate& c, const Scored& row) {
+    if (!by_group) return OfferRow(page, c, row, 0);
+    if (Page* own = group_pages.PageOf(ObjectBytes(c.object))) OfferRow(*own, c, row, 0);
+  };
+  auto reset = [&] {
+    page = Page(depth, order);
+    group_pages = GroupPages<PageEntry, PageOrder>(depth, order, kGroupPagesEntriesMax);
+  };
+  auto condensed = Condense(store, pair, request.filter, plan, context, sink, reset);
   if (!condensed.ok()) return condensed.status();
   auto resolved = Resolve(condensed->candidates, request, context);
   if (!resolved.ok()) return resolved.status();
@@ -221,7 +235,15 @@ Result<StreamedLens> ResolveStreamed(storage::Store& store, const PairRead& pair
     if (r.counted) counted.insert(c.id);
     place_of_object.try_emplace(ObjectBytes(c.object), static_cast<uint32_t>(place_of_object.size()));
   }
-  if (by_group) {
+  if (by_group && !group_pages.overflowed()) {
+    for (auto& [object, own] : group_pages.pages()) {
+      const uint32_t place = place_of_object.at(object);
+      for (PageEntry& entry : own.TakeRanked()) {
+        entry.place = place;
+        page.Offer(std::move(entry));
+      }
+    }
+  } else if (by_group) {
     ChunkScorer scorer(request.filter, plan, context);
     Status s = ForEachChunk(store, pair, condensed->replaced, [&](std::span<const Candidate> chunk) -> Status {
       auto rows = scorer.Score(chunk);
@@ -258,10 +280,46 @@ Result<StreamedLens> ResolveStreamed(storage::Store& store, const PairRead& pair
   return out;
 }
 
+namespace {
+
+// A skeptic claim's assertion as listed: heaviest first, then newest.
+struct Listed {
+  double weight = 0;
+  Candidate tie;  // timestamp, seq and id only: what the order reads
+};
+struct ListedOrder {
+  bool operator()(const Listed& a, const Listed& b) const {
+    return a.weight != b.weight ? a.weight > b.weight : Newer(a.tie, b.tie);
+  }
+};
+using ClaimPages = GroupPages<Listed, ListedOrder>;
+
+Listed ListedOf(const Candidate& c, const Scored& row) {
+  Listed listed{row.weight, {}};
+  listed.tie.timestamp_s = c.timestamp_s;
+  listed.tie.seq = c.seq;
+  listed.tie.id = c.id;
+  return listed;
+}
+
+}  // namespace
+
 Result<StreamedSkeptic> ResolveSkepticStreamed(storage::Store& store, const PairRead& pair, const Filter& filter,
                                                const Context& context) {
   const CondensePlan plan = PlanForViews();
-  auto condensed = Condense(store, pair, filter, plan, context, nullptr, nullptr);
+  // Each claim's assertion count, and its heaviest assertions while the claims are few enough.
+  std::unordered_map<std::string, size_t> count_of_object;
+  ClaimPages pages(kStreamedClaimAssertionsListedMax, ListedOrder{}, kGroupPagesEntriesMax);
+  RowSink sink = [&](const Candidate& c, const Scored& row) {
+    std::string object = ObjectBytes(c.object);
+    if (auto* own = pages.PageOf(object)) own->Offer(ListedOf(c, row));
+    ++count_of_object[std::move(object)];
+  };
+  auto reset = [&] {
+    count_of_object.clear();
+    pages = ClaimPages(kStreamedClaimAssertionsListedMax, ListedOrder{}, kGroupPagesEntriesMax);
+  };
+  auto condensed = Condense(store, pair, filter, plan, context, sink, reset);
   if (!condensed.ok()) return condensed.status();
   auto view = ResolveSkeptic(condensed->candidates, filter, context);
   if (!view.ok()) return view.status();
@@ -272,48 +330,36 @@ Result<StreamedSkeptic> ResolveSkepticStreamed(storage::Store& store, const Pair
   if (out.view.claims.size() > kStreamedClaimsListedMax) out.view.claims.resize(kStreamedClaimsListedMax);
   out.candidates = std::move(condensed->candidates);
 
-  // Each listed claim's assertions, heaviest first, from one more pass over the whole pair.
-  struct Listed {
-    double weight;
-    Candidate tie;  // timestamp, seq and id only: what the order reads
-  };
-  struct ListedOrder {
-    bool operator()(const Listed& a, const Listed& b) const {
-      return a.weight != b.weight ? a.weight > b.weight : Newer(a.tie, b.tie);
-    }
-  };
-  using ClaimPage = RankedPage<Listed, ListedOrder>;
   std::unordered_map<std::string, size_t> claim_of_object;
-  std::vector<ClaimPage> pages;
   for (size_t i = 0; i < out.view.claims.size(); ++i) {
     SkepticClaim& claim = out.view.claims[i];
-    claim_of_object.emplace(ObjectBytes(out.candidates[claim.representative].object), i);
+    std::string object = ObjectBytes(out.candidates[claim.representative].object);
     claim.assertions.clear();
-    claim.assertions_count = 0;
-    pages.emplace_back(kStreamedClaimAssertionsListedMax, ListedOrder{});
+    claim.assertions_count = count_of_object.at(object);
+    claim_of_object.emplace(std::move(object), i);
   }
-  ChunkScorer scorer(filter, plan, context);
-  Status s = ForEachChunk(store, pair, condensed->replaced, [&](std::span<const Candidate> chunk) -> Status {
-    auto rows = scorer.Score(chunk);
-    if (!rows.ok()) return rows.status();
-    for (const Scored& row : *rows) {
-      const Candidate& c = chunk[row.index];
-      auto claim = claim_of_object.find(ObjectBytes(c.object));
-      if (claim == claim_of_object.end()) continue;
-      ++out.view.claims[claim->second].assertions_count;
-      Listed listed{row.weight, {}};
-      listed.tie.timestamp_s = c.timestamp_s;
-      listed.tie.seq = c.seq;
-      listed.tie.id = c.id;
-      pages[claim->second].Offer(std::move(listed));
-    }
-    return Status::OK();
-  });
-  if (!s.ok()) return s;
+  if (pages.overflowed()) {
+    // Too many claims to keep each one's heaviest on the way: the listed claims', read again.
+    pages = ClaimPages(kStreamedClaimAssertionsListedMax, ListedOrder{}, SIZE_MAX);
+    ChunkScorer scorer(filter, plan, context);
+    Status s = ForEachChunk(store, pair, condensed->replaced, [&](std::span<const Candidate> chunk) -> Status {
+      auto rows = scorer.Score(chunk);
+      if (!rows.ok()) return rows.status();
+      for (const Scored& row : *rows) {
+        const Candidate& c = chunk[row.index];
+        std::string object = ObjectBytes(c.object);
+        if (claim_of_object.count(object)) pages.PageOf(object)->Offer(ListedOf(c, row));
+      }
+      return Status::OK();
+    });
+    if (!s.ok()) return s;
+  }
   // The JSON names a claim's assertions by id: they join the candidates as ids alone.
-  for (size_t i = 0; i < pages.size(); ++i) {
-    for (Listed& listed : pages[i].TakeRanked()) {
-      out.view.claims[i].assertions.push_back(static_cast<uint32_t>(out.candidates.size()));
+  for (auto& [object, own] : pages.pages()) {
+    auto claim = claim_of_object.find(object);
+    if (claim == claim_of_object.end()) continue;
+    for (Listed& listed : own.TakeRanked()) {
+      out.view.claims[claim->second].assertions.push_back(static_cast<uint32_t>(out.candidates.size()));
       Candidate named;
       named.id = listed.tie.id;
       out.candidates.push_back(std::move(named));

@@ -204,6 +204,25 @@ TEST_F(StreamedTest, SkepticAndLayeredMatchTheWholePair) {
   }
 }
 
+// Over many distinct values the per-group pages give up and the listing reads the pair again:
+// the same answers.
+TEST_F(StreamedTest, ManyValuesMatchTheWholePairToo) {
+  Populate(3000, 40, 1500, 23);
+  for (LensKind lens : {LensKind::kConsensus, LensKind::kVote, LensKind::kAuthority}) {
+    ExpectSameLens({.lens = lens}, 0, 100);
+    ExpectSameLens({.lens = lens}, 900, 100);
+  }
+  const std::vector<Candidate> all = All();
+  auto whole = ResolveSkeptic(all, {}, Ctx());
+  ASSERT_TRUE(whole.ok());
+  ASSERT_GT(whole->claims.size(), 1000u);  // past kStreamedClaimsListedMax: the first 1000 are listed
+  whole->claims.resize(kStreamedClaimsListedMax);
+  auto streamed = ResolveSkepticStreamed(*store_, {kSubject, kPredicate}, {}, Ctx());
+  ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
+  EXPECT_EQ(streamed->view.claims_count, whole->claims_count);
+  EXPECT_EQ(Json(streamed->view, streamed->candidates), Json(*whole, all));
+}
+
 // An agent repeating itself costs the condensed set nothing: its size follows the distinct
 // (tier, object, author) triples, not the claims.
 TEST_F(StreamedTest, RepeatsDoNotGrowWhatIsHeld) {

@@ -24,8 +24,8 @@ struct LoadedCandidates {
   // Shared with the candidate cache and every concurrent query of the same (subject, predicate),
   // so it is never modified once built.
   std::shared_ptr<const std::vector<Candidate>> list;
-  // More than kCandidatesLoadedMax exist: `list` holds only the first of them, and the caller
-  // resolves the pair streamed (streamed.h).
+  // More than kCandidatesLoadedMax exist: `list` is null, and the caller resolves the pair
+  // streamed (streamed.h).
   bool too_many = false;
 
   std::span<const Candidate> all() const { return *list; }
