@@ -26,7 +26,7 @@ using IdSet = std::unordered_set<AssertionId, IdHash>;
 
 Status TooLarge(const PairRead& pair, std::string_view what) {
   return Status::Overloaded("query_too_large: " + std::string(pair.subject) + " / " + std::string(pair.predicate) +
-                            " holds more than " + std::to_string(kCondensedMax) + " " + std::string(what) +
+                            " holds more than " + std::to_string(pair.condensed_max) + " " + std::string(what) +
                             " a resolution must keep apart; narrow it with source_class, epoch, as_of or valid_at");
 }
 
@@ -114,7 +114,7 @@ Result<Condensed> CondensePass(storage::Store& store, const PairRead& pair, cons
       for (const Candidate& c : chunk) {
         if (c.parent && KnownAt(c, filter)) children->push_back(c);
       }
-      if (children->size() > kCondensedMax) return TooLarge(pair, "lifecycle descendants");
+      if (children->size() > pair.condensed_max) return TooLarge(pair, "lifecycle descendants");
     }
     auto rows = scorer.Score(chunk);
     if (!rows.ok()) return rows.status();
@@ -124,7 +124,7 @@ Result<Condensed> CondensePass(storage::Store& store, const PairRead& pair, cons
       ++out.rows_by_tier[static_cast<size_t>(c.tier)];
       if (sink) sink(c, row);
     }
-    if (condenser.held() > kCondensedMax || condenser.distinct() > kCondensedMax) {
+    if (condenser.held() > pair.condensed_max || condenser.distinct() > pair.condensed_max) {
       return TooLarge(pair, "distinct claims");
     }
     return Status::OK();

@@ -223,6 +223,22 @@ TEST_F(StreamedTest, ManyValuesMatchTheWholePairToo) {
   EXPECT_EQ(Json(streamed->view, streamed->candidates), Json(*whole, all));
 }
 
+// Past its bound the condensed set is refused by name, never resolved in unbounded memory.
+TEST_F(StreamedTest, TooManyDistinctClaimsAreRefusedByName) {
+  Populate(1500, 40, 6, 29);
+  PairRead pair{kSubject, kPredicate};
+  pair.condensed_max = 50;
+  auto lens = ResolveStreamed(*store_, pair, {.lens = LensKind::kAuthority}, Ctx(), 0, 10);
+  ASSERT_FALSE(lens.ok());
+  EXPECT_EQ(lens.status().code(), StatusCode::kOverloaded);
+  EXPECT_EQ(lens.status().message().rfind("query_too_large: s / p holds more than 50 ", 0), 0u) << lens.status().ToString();
+  EXPECT_NE(lens.status().message().find("source_class"), std::string::npos);
+  EXPECT_FALSE(ResolveSkepticStreamed(*store_, pair, {}, Ctx()).ok());
+  EXPECT_FALSE(ResolveLayeredStreamed(*store_, pair, {}, Ctx()).ok());
+  pair.condensed_max = kCondensedMax;
+  EXPECT_TRUE(ResolveStreamed(*store_, pair, {.lens = LensKind::kAuthority}, Ctx(), 0, 10).ok());
+}
+
 // An agent repeating itself costs the condensed set nothing: its size follows the distinct
 // (tier, object, author) triples, not the claims.
 TEST_F(StreamedTest, RepeatsDoNotGrowWhatIsHeld) {

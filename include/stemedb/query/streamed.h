@@ -31,10 +31,10 @@ namespace stemedb::query {
 // Candidates read and scored per chunk.
 inline constexpr size_t kStreamChunkCandidates = 1024;
 // The condensed set's bound: one entry per distinct (tier, object, author) and, for recency and
-// consensus, per (object, signing agent). A pair beyond it (a million distinct agents or
-// values) is refused with `query_too_large` rather than resolved in unbounded memory; filters
-// (source_class, epoch, as_of, valid_at) narrow it.
-inline constexpr size_t kCondensedMax = size_t{1} << 20;
+// consensus, per (object, signing agent); about 100 MB of candidates at most. A pair beyond it
+// (hundreds of thousands of distinct agents or values) is refused with `query_too_large` rather
+// than resolved in unbounded memory; filters (source_class, epoch, as_of, valid_at) narrow it.
+inline constexpr size_t kCondensedMax = size_t{1} << 18;
 // A streamed pair's ranking is listed to this depth (offset + limit of a page).
 inline constexpr size_t kStreamedRankingDepthMax = 10'000;
 // The skeptic view of a streamed pair lists this many claims, each with this many assertion
@@ -46,6 +46,7 @@ struct PairRead {
   std::string_view subject;
   std::string_view predicate;
   uint64_t seq_max = UINT64_MAX;  // the read snapshot: candidates up to this seq
+  size_t condensed_max = kCondensedMax;  // tests lower it
 };
 
 struct StreamedLens {
