@@ -40,11 +40,11 @@ using ChunkFn = std::function<Status(std::span<const Candidate>)>;
 // leaving out those in `replaced`.
 Status ForEachChunk(storage::Store& store, const PairRead& pair, const IdSet& replaced, const ChunkFn& fn) {
   std::vector<Candidate> chunk;
-  chunk.reserve(kStreamChunkCandidates);
+  chunk.reserve(pair.chunk_candidates);
   for (uint64_t after = 0;;) {
-    auto records = store.CandidateRecordsAfter(pair.subject, pair.predicate, after, kStreamChunkCandidates);
+    auto records = store.CandidateRecordsAfter(pair.subject, pair.predicate, after, pair.chunk_candidates);
     if (!records.ok()) return records.status();
-    bool last = records->size() < kStreamChunkCandidates;
+    bool last = records->size() < pair.chunk_candidates;
     chunk.clear();
     for (const auto& record : *records) {
       STEMEDB_CHECK(record.assertion.meta.seq > after);  // log order, no repeats

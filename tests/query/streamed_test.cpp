@@ -121,6 +121,13 @@ class StreamedTest : public ::testing::Test {
     return c;
   }
 
+  // The pair read in chunks of 100, so a test pair of a thousand claims spans ten of them.
+  static PairRead Pair(uint64_t seq_max = UINT64_MAX) {
+    PairRead pair{kSubject, kPredicate, seq_max};
+    pair.chunk_candidates = 100;
+    return pair;
+  }
+
   template <typename Result>
   static std::string Json(const Result& r, std::span<const Candidate> candidates) {
     std::string out;
@@ -137,7 +144,7 @@ class StreamedTest : public ::testing::Test {
     const Context ctx = Ctx(decay);
     auto whole = Resolve(all, request, ctx);
     ASSERT_TRUE(whole.ok()) << whole.status().ToString();
-    auto streamed = ResolveStreamed(*store_, {kSubject, kPredicate}, request, ctx, offset, limit);
+    auto streamed = ResolveStreamed(*store_, Pair(), request, ctx, offset, limit);
     ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
     EXPECT_EQ(streamed->more, offset + limit < whole->ranked.size());
     auto& ranked = whole->ranked;
@@ -153,7 +160,7 @@ class StreamedTest : public ::testing::Test {
 };
 
 TEST_F(StreamedTest, EveryLensAndFilterMatchesTheWholePair) {
-  Populate(3000, 40, 6, 7);
+  Populate(1000, 40, 6, 7);
   // The data exercises what needs the whole pair: lineage replaces claims, sources are retracted.
   auto any = Resolve(All(), {.filter = {.lifecycles = LifecycleSet::Any(), .include_retracted = true}}, Ctx());
   auto all_but_retracted = Resolve(All(), {.filter = {.lifecycles = LifecycleSet::Any()}}, Ctx());
@@ -164,6 +171,7 @@ TEST_F(StreamedTest, EveryLensAndFilterMatchesTheWholePair) {
                         LensKind::kAuthority}) {
     ExpectSameLens({.lens = lens}, 0, 100);
     ExpectSameLens({.lens = lens}, 250, 40);
+    ExpectSameLens({.lens = lens}, 0, 1000);
     ExpectSameLens({.lens = LensKind::kEpoch, .inner = lens}, 0, 100);
     ExpectSameLens({.lens = lens, .filter = {.lifecycles = LifecycleSet::Any(), .include_retracted = true}}, 0, 100,
                    false);
@@ -173,7 +181,7 @@ TEST_F(StreamedTest, EveryLensAndFilterMatchesTheWholePair) {
 }
 
 TEST_F(StreamedTest, AsOfSeesTheSnapshotOfThatTime) {
-  Populate(1500, 20, 4, 11);
+  Populate(600, 20, 4, 11);
   const std::vector<Candidate> all = All();
   const uint64_t middle = all[all.size() / 2].ingested_at_ms;
   ExpectSameLens({.lens = LensKind::kAuthority, .filter = {.as_of_ms = middle}}, 0, 100);
@@ -181,7 +189,7 @@ TEST_F(StreamedTest, AsOfSeesTheSnapshotOfThatTime) {
 }
 
 TEST_F(StreamedTest, SkepticAndLayeredMatchTheWholePair) {
-  Populate(3000, 40, 6, 13);
+  Populate(1000, 40, 6, 13);
   const std::vector<Candidate> all = All();
   for (const Filter& filter : {Filter{}, Filter{.lifecycles = LifecycleSet::Any(), .include_retracted = true}}) {
     auto whole = ResolveSkeptic(all, filter, Ctx());
@@ -192,13 +200,13 @@ TEST_F(StreamedTest, SkepticAndLayeredMatchTheWholePair) {
         claim.assertions.resize(kStreamedClaimAssertionsListedMax);
       }
     }
-    auto streamed = ResolveSkepticStreamed(*store_, {kSubject, kPredicate}, filter, Ctx());
+    auto streamed = ResolveSkepticStreamed(*store_, Pair(), filter, Ctx());
     ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
     EXPECT_EQ(Json(streamed->view, streamed->candidates), Json(*whole, all));
 
     auto whole_layers = ResolveLayered(all, filter, Ctx());
     ASSERT_TRUE(whole_layers.ok());
-    auto streamed_layers = ResolveLayeredStreamed(*store_, {kSubject, kPredicate}, filter, Ctx());
+    auto streamed_layers = ResolveLayeredStreamed(*store_, Pair(), filter, Ctx());
     ASSERT_TRUE(streamed_layers.ok()) << streamed_layers.status().ToString();
     EXPECT_EQ(Json(streamed_layers->view, streamed_layers->candidates), Json(*whole_layers, all));
   }
@@ -207,7 +215,7 @@ TEST_F(StreamedTest, SkepticAndLayeredMatchTheWholePair) {
 // Over many distinct values the per-group pages give up and the listing reads the pair again:
 // the same answers.
 TEST_F(StreamedTest, ManyValuesMatchTheWholePairToo) {
-  Populate(3000, 40, 1500, 23);
+  Populate(2000, 40, 5000, 23);
   for (LensKind lens : {LensKind::kConsensus, LensKind::kVote, LensKind::kAuthority}) {
     ExpectSameLens({.lens = lens}, 0, 100);
     ExpectSameLens({.lens = lens}, 900, 100);
@@ -217,7 +225,7 @@ TEST_F(StreamedTest, ManyValuesMatchTheWholePairToo) {
   ASSERT_TRUE(whole.ok());
   ASSERT_GT(whole->claims.size(), 1000u);  // past kStreamedClaimsListedMax: the first 1000 are listed
   whole->claims.resize(kStreamedClaimsListedMax);
-  auto streamed = ResolveSkepticStreamed(*store_, {kSubject, kPredicate}, {}, Ctx());
+  auto streamed = ResolveSkepticStreamed(*store_, Pair(), {}, Ctx());
   ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
   EXPECT_EQ(streamed->view.claims_count, whole->claims_count);
   EXPECT_EQ(Json(streamed->view, streamed->candidates), Json(*whole, all));
@@ -225,8 +233,8 @@ TEST_F(StreamedTest, ManyValuesMatchTheWholePairToo) {
 
 // Past its bound the condensed set is refused by name, never resolved in unbounded memory.
 TEST_F(StreamedTest, TooManyDistinctClaimsAreRefusedByName) {
-  Populate(1500, 40, 6, 29);
-  PairRead pair{kSubject, kPredicate};
+  Populate(500, 40, 6, 29);
+  PairRead pair = Pair();
   pair.condensed_max = 50;
   auto lens = ResolveStreamed(*store_, pair, {.lens = LensKind::kAuthority}, Ctx(), 0, 10);
   ASSERT_FALSE(lens.ok());
@@ -242,8 +250,8 @@ TEST_F(StreamedTest, TooManyDistinctClaimsAreRefusedByName) {
 // An agent repeating itself costs the condensed set nothing: its size follows the distinct
 // (tier, object, author) triples, not the claims.
 TEST_F(StreamedTest, RepeatsDoNotGrowWhatIsHeld) {
-  Populate(2500, 3, 2, 17);
-  auto streamed = ResolveStreamed(*store_, {kSubject, kPredicate}, {.lens = LensKind::kAuthority}, Ctx(), 0, 10);
+  Populate(800, 3, 2, 17);
+  auto streamed = ResolveStreamed(*store_, Pair(), {.lens = LensKind::kAuthority}, Ctx(), 0, 10);
   ASSERT_TRUE(streamed.ok());
   EXPECT_EQ(streamed->result.ranked.size(), 10u);
   // 3 authors x 2 objects x 6 tiers, plus each object's newest.
@@ -252,13 +260,13 @@ TEST_F(StreamedTest, RepeatsDoNotGrowWhatIsHeld) {
 }
 
 TEST_F(StreamedTest, ASnapshotLeavesOutWhatCameAfter) {
-  Populate(1200, 10, 3, 19);
+  Populate(600, 10, 3, 19);
   const std::vector<Candidate> all = All();
-  const uint64_t seq_max = all[700].seq;
-  std::vector<Candidate> before(all.begin(), all.begin() + 701);
+  const uint64_t seq_max = all[350].seq;
+  std::vector<Candidate> before(all.begin(), all.begin() + 351);
   auto whole = Resolve(before, {.lens = LensKind::kConsensus}, Ctx());
   ASSERT_TRUE(whole.ok());
-  auto streamed = ResolveStreamed(*store_, {kSubject, kPredicate, seq_max}, {.lens = LensKind::kConsensus}, Ctx(), 0,
+  auto streamed = ResolveStreamed(*store_, Pair(seq_max), {.lens = LensKind::kConsensus}, Ctx(), 0,
                                   5000);
   ASSERT_TRUE(streamed.ok());
   EXPECT_EQ(Json(streamed->result, streamed->candidates), Json(*whole, before));

@@ -46,7 +46,9 @@ struct PairRead {
   std::string_view subject;
   std::string_view predicate;
   uint64_t seq_max = UINT64_MAX;  // the read snapshot: candidates up to this seq
-  size_t condensed_max = kCondensedMax;  // tests lower it
+  // Tests lower these: many chunks and a reachable bound from a small pair.
+  size_t condensed_max = kCondensedMax;
+  size_t chunk_candidates = kStreamChunkCandidates;
 };
 
 struct StreamedLens {
