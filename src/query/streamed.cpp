@@ -93,6 +93,19 @@ Result<IdSet> ReplacedByLineage(storage::Store& store, const PairRead& pair, con
 
 using RowSink = std::function<void(const Candidate&, const Scored&)>;
 
+// Calls `on_row` with every row of the pair (less `replaced`) the filters keep, scored under
+// `plan`: a pass that reads again what the condensing pass read, once the group order is known.
+Status ForEachScoredRow(storage::Store& store, const PairRead& pair, const IdSet& replaced, const Filter& filter,
+                        const CondensePlan& plan, const Context& context, const RowSink& on_row) {
+  ChunkScorer scorer(filter, plan, context);
+  return ForEachChunk(store, pair, replaced, [&](std::span<const Candidate> chunk) -> Status {
+    auto rows = scorer.Score(chunk);
+    if (!rows.ok()) return rows.status();
+    for (const Scored& row : *rows) on_row(chunk[row.index], row);
+    return Status::OK();
+  });
+}
+
 struct Condensed {
   IdSet replaced;  // the claims lineage replaces: later passes leave them out too
   std::vector<Candidate> candidates;
@@ -244,16 +257,10 @@ Result<StreamedLens> ResolveStreamed(storage::Store& store, const PairRead& pair
       }
     }
   } else if (by_group) {
-    ChunkScorer scorer(request.filter, plan, context);
-    Status s = ForEachChunk(store, pair, condensed->replaced, [&](std::span<const Candidate> chunk) -> Status {
-      auto rows = scorer.Score(chunk);
-      if (!rows.ok()) return rows.status();
-      for (const Scored& row : *rows) {
-        const Candidate& c = chunk[row.index];
-        OfferRow(page, c, row, place_of_object.at(ObjectBytes(c.object)));
-      }
-      return Status::OK();
-    });
+    Status s = ForEachScoredRow(store, pair, condensed->replaced, request.filter, plan, context,
+                                [&](const Candidate& c, const Scored& row) {
+                                  OfferRow(page, c, row, place_of_object.at(ObjectBytes(c.object)));
+                                });
     if (!s.ok()) return s;
   }
 
@@ -341,17 +348,11 @@ Result<StreamedSkeptic> ResolveSkepticStreamed(storage::Store& store, const Pair
   if (pages.overflowed()) {
     // Too many claims to keep each one's heaviest on the way: the listed claims', read again.
     pages = ClaimPages(kStreamedClaimAssertionsListedMax, ListedOrder{}, SIZE_MAX);
-    ChunkScorer scorer(filter, plan, context);
-    Status s = ForEachChunk(store, pair, condensed->replaced, [&](std::span<const Candidate> chunk) -> Status {
-      auto rows = scorer.Score(chunk);
-      if (!rows.ok()) return rows.status();
-      for (const Scored& row : *rows) {
-        const Candidate& c = chunk[row.index];
-        std::string object = ObjectBytes(c.object);
-        if (claim_of_object.count(object)) pages.PageOf(object)->Offer(ListedOf(c, row));
-      }
-      return Status::OK();
-    });
+    Status s = ForEachScoredRow(store, pair, condensed->replaced, filter, plan, context,
+                                [&](const Candidate& c, const Scored& row) {
+                                  std::string object = ObjectBytes(c.object);
+                                  if (claim_of_object.count(object)) pages.PageOf(object)->Offer(ListedOf(c, row));
+                                });
     if (!s.ok()) return s;
   }
   // The JSON names a claim's assertions by id: they join the candidates as ids alone.

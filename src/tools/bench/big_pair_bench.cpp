@@ -42,14 +42,6 @@ struct BigPairFlags {
   int server_pid = 0;
 };
 
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
-
 std::vector<core::Ed25519KeyPair> AgentKeys(int agents) {
   std::vector<core::Ed25519KeyPair> keys;
   keys.reserve(static_cast<size_t>(agents));
