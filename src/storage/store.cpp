@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "applier.h"
 #include "stemedb/core/stored_record.h"
@@ -49,9 +48,8 @@ Store::~Store() { (void)Close(); }
 Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& metrics) {
   std::unique_ptr<Store> store(new Store());
   store->metrics_ = std::make_unique<Metrics>(metrics);
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Status::IOError("cannot create data dir " + options.data_dir + ": " + ec.message(), ec.value());
+  store->env_ = options.journal.env != nullptr ? options.journal.env : Env::Default();
+  STEMEDB_RETURN_IF_ERROR(store->env_->CreateDirs(options.data_dir));
 
   auto journal = wal::Journal::Open(options.journal, metrics);
   if (!journal.ok()) return journal.status();

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "stemedb/ground/env.h"
 #include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
@@ -122,6 +123,9 @@ class Store {
   Result<index::GlobalCounts> Counts();
 
   const Catalog& catalog() const { return catalog_; }
+  // The file-system seam every file of this store goes through (options.journal.env, or the
+  // default PosixEnv): the daemon writes its other files (root.key, checkpoints) through it too.
+  Env& env() const { return *env_; }
   wal::Journal& journal() { return *journal_; }
   TieredKv& kv() { return *kv_; }
   uint64_t last_applied_seq() const;
@@ -142,6 +146,7 @@ class Store {
   template <typename R>
   Result<std::optional<WriteOutcome>> Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id);
 
+  Env* env_ = nullptr;
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;

@@ -129,7 +129,8 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   }
   std::unique_ptr<storage::Store> store = std::move(opened).value();
   bool root_key_generated = false;
-  auto root_digest = http::LoadOrCreateRootKey(config.auth.root_api_key, config.RootKeyFile(), &root_key_generated);
+  auto root_digest =
+      http::LoadOrCreateRootKey(store->env(), config.auth.root_api_key, config.RootKeyFile(), &root_key_generated);
   if (!root_digest.ok()) {
     spdlog::critical("cannot start: root API key: {}", root_digest.status().ToString());
     return 1;
