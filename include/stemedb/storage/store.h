@@ -91,6 +91,10 @@ class Store {
   // The predicates a subject has, in byte order, at most `limit`, after `after` (exclusive).
   Result<std::vector<std::string>> PredicatesOf(std::string_view subject, size_t limit, std::string_view after = "");
   Result<std::vector<core::Hash32>> ChildrenOf(const core::Hash32& parent, size_t limit);
+  // The epochs that supersede `epoch`, in id order after `after` (exclusive), at most `limit`
+  // (Catalog::Epoch says how many there are).
+  Result<std::vector<core::Hash32>> SupersededBy(const core::Hash32& epoch, size_t limit,
+                                                 const std::optional<core::Hash32>& after);
   Result<std::vector<core::Hash32>> VotesOn(const core::Hash32& assertion, size_t limit);
   // Log entries with seq > after_seq, at most limit.
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
