@@ -100,8 +100,9 @@ class Store {
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
   // Record ids of a kind in id order after `after` (exclusive): listing epochs and sources.
   Result<std::vector<core::Hash32>> ListIds(core::RecordKind kind, size_t limit, const std::optional<core::Hash32>& after);
-  // Every assertion of subject+predicate (log order, at most `limit`) with its votes, turned
-  // into the reader's own form by `builder` on a cache miss, from the candidate cache on a hit.
+  // Every assertion of subject+predicate (log order) with its votes, turned into the reader's
+  // own form by `builder` on a cache miss, from the candidate cache on a hit; when more than
+  // `limit` exist, only that fact (the reader streams them: CandidateRecordsAfter).
   struct CandidateRecord {
     StoredAssertion assertion;
     index::VoteAggregate votes;
@@ -116,11 +117,16 @@ class Store {
     std::function<BuiltCandidates(std::vector<CandidateRecord>&&)> build;
   };
   struct Candidates {
-    std::shared_ptr<const void> value;  // of builder.kind's type
-    bool truncated = false;             // more than `limit` exist (such lists are never cached)
+    std::shared_ptr<const void> value;  // of builder.kind's type; null when truncated
+    bool truncated = false;             // more than `limit` exist: nothing built, nothing cached
   };
   Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
                                    const CandidateBuilder& builder);
+  // The candidate records of subject+predicate with seq > after_seq, in log order, at most
+  // `limit`, never cached: how a pair too large for the candidate cache is read, one chunk at
+  // a time, so a reader never holds more than a chunk of decoded records.
+  Result<std::vector<CandidateRecord>> CandidateRecordsAfter(std::string_view subject, std::string_view predicate,
+                                                             uint64_t after_seq, size_t limit);
   Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
   Result<AgentSummary> Agent(const core::PublicKey& agent);
   Result<double> Trust(const core::PublicKey& agent);
