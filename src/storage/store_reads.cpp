@@ -138,6 +138,19 @@ Result<std::vector<core::Hash32>> Store::ChildrenOf(const core::Hash32& parent, 
   return out;
 }
 
+Result<std::vector<core::Hash32>> Store::SupersededBy(const core::Hash32& epoch, size_t limit,
+                                                      const std::optional<core::Hash32>& after) {
+  const std::string prefix = ix::IdPrefix(epoch);
+  const std::string start = after ? ix::IdPairKey(epoch, *after) + std::string(1, '\0') : prefix;
+  std::vector<core::Hash32> out;
+  Status s = kv_->Scan(ix::kSupersededBy, start, ix::PrefixEnd(prefix), limit, [&](std::string_view key, std::string_view) {
+    out.push_back(ix::TrailingId(key));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::vector<core::Hash32>> Store::VotesOn(const core::Hash32& assertion, size_t limit) {
   const std::string prefix = ix::IdPrefix(assertion);
   return IdsInRange(*kv_, ix::kVotesByAssertion, prefix, ix::PrefixEnd(prefix), limit);

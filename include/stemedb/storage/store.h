@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "stemedb/ground/env.h"
 #include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
@@ -90,6 +91,10 @@ class Store {
   // The predicates a subject has, in byte order, at most `limit`, after `after` (exclusive).
   Result<std::vector<std::string>> PredicatesOf(std::string_view subject, size_t limit, std::string_view after = "");
   Result<std::vector<core::Hash32>> ChildrenOf(const core::Hash32& parent, size_t limit);
+  // The epochs that supersede `epoch`, in id order after `after` (exclusive), at most `limit`
+  // (Catalog::Epoch says how many there are).
+  Result<std::vector<core::Hash32>> SupersededBy(const core::Hash32& epoch, size_t limit,
+                                                 const std::optional<core::Hash32>& after);
   Result<std::vector<core::Hash32>> VotesOn(const core::Hash32& assertion, size_t limit);
   // Log entries with seq > after_seq, at most limit.
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
@@ -128,6 +133,9 @@ class Store {
   Result<index::GlobalCounts> Counts();
 
   const Catalog& catalog() const { return catalog_; }
+  // The file-system seam every file of this store goes through (options.journal.env, or the
+  // default PosixEnv): the daemon writes its other files (root.key, checkpoints) through it too.
+  Env& env() const { return *env_; }
   wal::Journal& journal() { return *journal_; }
   TieredKv& kv() { return *kv_; }
   uint64_t last_applied_seq() const;
@@ -148,6 +156,7 @@ class Store {
   template <typename R>
   Result<std::optional<WriteOutcome>> Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id);
 
+  Env* env_ = nullptr;
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;
