@@ -85,15 +85,14 @@ TEST(ConfigCliTest, SkippingSignaturesWithAuthOnIsRefused) {
   EXPECT_NE(r.out.find("skip_unsafe"), std::string::npos) << r.out;
 }
 
-// A batch that passed the body limit must fit in one group commit: refused at start-up, not a
-// 500 after the batch was parsed and verified.
-TEST(ConfigCliTest, GroupCommitSmallerThanTheBodyLimitIsRefused) {
-  auto r = RunApi({"--check-config", "--server-max-body-bytes", "8388608"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.out.find("wal.max_batch_bytes (4194304) must be at least server.max_body_bytes (8388608)"),
-            std::string::npos)
+// A group commit smaller than the largest body the server takes would start, then answer that
+// body with a 500 at write time: start-up refuses it, naming both keys.
+TEST(ConfigCliTest, WalBatchBelowTheBodyLimitStopsStartUp) {
+  auto r = RunApi({"--check-config", "--wal-max-batch-bytes", "65536"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("wal.max_batch_bytes (65536) is below server.max_body_bytes (1048576)"), std::string::npos)
       << r.out;
-  auto fits = RunApi({"--check-config", "--server-max-body-bytes", "8388608", "--wal-max-batch-bytes", "8388608"});
+  auto fits = RunApi({"--check-config", "--wal-max-batch-bytes", "131072"}, {"STEMEDB_SERVER_MAX_BODY_BYTES=65536"});
   EXPECT_EQ(fits.exit_code, 0) << fits.out;
 }
 

@@ -10,6 +10,7 @@ void AddWalCommand(CLI::App& app, int& exit_code);     // wal_bench.cpp
 void AddIngestCommand(CLI::App& app, int& exit_code);  // ingest_bench.cpp
 void AddLoadCommand(CLI::App& app, int& exit_code);    // load_command.cpp
 void AddQueryCommand(CLI::App& app, int& exit_code);   // query_bench.cpp
+void AddBigPairCommand(CLI::App& app, int& exit_code); // big_pair_bench.cpp
 void AddReadinessCommand(CLI::App& app, int& exit_code);  // readiness_bench.cpp
 
 }  // namespace stemedb::bench
