@@ -18,6 +18,7 @@ Status FaultInjectionTier::Scan(CfId cf, std::string_view start, std::string_vie
 
 Status FaultInjectionTier::Write(const MemTable& table, const AppliedPosition& position) {
   writes.fetch_add(1);
+  if (before_write) before_write();
   if (fail_writes.load()) return Status::IOError("injected write failure", EIO);
   return base_->Write(table, position);
 }

@@ -178,6 +178,10 @@ Status TieredKv::Scan(CfId cf, std::string_view start, std::string_view end, siz
 }
 
 bool TieredKv::FlushOnce() {
+  // Held through the RocksDB write and the reset below: a second flusher that took the same
+  // table, and finished first, would otherwise let this one write it after a newer table, and
+  // then reset the newer one (a lost update, seen as a global count one short).
+  std::lock_guard flushing(flush_mu_);
   {
     // Waits for the writer to finish its current record, so the swapped table holds whole
     // records and the position that goes with them.

@@ -3,6 +3,7 @@
 // served from memory or answered 503, a write error retried while the memory tier holds on).
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "stemedb/storage/tier.h"
@@ -17,6 +18,9 @@ class FaultInjectionTier final : public Tier {
   std::atomic<bool> fail_writes{false};
   std::atomic<int> reads{0};
   std::atomic<int> writes{0};
+  // Runs at the start of each Write, on the flushing thread: a test can hold a flush there.
+  // Set before the tier is shared with other threads.
+  std::function<void()> before_write;
 
   Result<std::optional<std::string>> Get(CfId cf, std::string_view key) override;
   Status Scan(CfId cf, std::string_view start, std::string_view end, const ScanFn& fn) override;

@@ -96,6 +96,9 @@ class TieredKv {
   TieredKvOptions options_;
 
   std::mutex writer_mu_;  // the writer's record scope, and the flusher's swap
+  // One flush at a time: the background flusher and a checkpoint's FlushAndPersist both flush,
+  // and two that overlap could write an older table over a newer one's values in RocksDB.
+  std::mutex flush_mu_;
   AppliedPosition position_;  // guarded by writer_mu_
   std::atomic<uint64_t> applied_offset_{0};  // copies of position_ for observers
   std::atomic<uint64_t> applied_seq_{0};
