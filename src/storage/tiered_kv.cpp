@@ -233,7 +233,12 @@ Status TieredKv::PersistOnce() {
   metrics_->persist_rocksdb.Observe(SecondsSince(t0));
   if (!s.ok()) {
     metrics_->errors.WithLabels({"persist", "rocksdb"}).Inc();
-    spdlog::warn("RocksDB flush failed, will retry: {}", s.ToString());
+    // Retried every second while the disk is full: the first failure is logged, not each retry.
+    if (disk_full() && s.code() == StatusCode::kDiskFull) {
+      spdlog::debug("RocksDB flush failed again, will retry: {}", s.ToString());
+    } else {
+      spdlog::warn("RocksDB flush failed, will retry: {}", s.ToString());
+    }
     NoteTierError(s);
     return s;
   }
