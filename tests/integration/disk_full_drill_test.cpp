@@ -160,7 +160,7 @@ TEST(DiskFullRunbookTest, SegmentCreationEnospcUnderLibfiuHealsWithoutARestart) 
     ASSERT_TRUE(WaitForReadiness(*c, "ready")) << d.Log();
     for (int i = 0; i < 3; ++i) acked.push_back(PostAssertion(*c, "enospc/segment-after", std::to_string(i)));
     auto node = c->Get("/v1/admin/node", admin);
-    EXPECT_EQ(json::parse(node->body)["wal"]["segments"], 2) << node->body;
+    EXPECT_EQ(json::parse(node->body)["wal"]["segments"].size(), 2u) << node->body;
     EXPECT_TRUE(std::filesystem::exists(data + "/wal/segment.002.wal"));
     EXPECT_FALSE(std::filesystem::exists(data + "/wal/segment.002.wal.tmp"));
     EXPECT_EQ(d.Stop(), 0) << d.Log();
