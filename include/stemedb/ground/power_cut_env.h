@@ -20,6 +20,7 @@
 // Thread-safe (one mutex): the journal's writer thread and the test's threads use it together.
 // Paths are absolute ("/data/wal/segment.001.wal"); "/" always exists.
 
+#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "stemedb/ground/env.h"
 

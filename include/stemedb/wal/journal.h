@@ -61,8 +61,9 @@ class Journal {
   void Start();  // starts the writer thread; Appends before it are refused (kFailedPrecondition)
 
   // Never blocks on the disk. On refusal (invalid entries -> kInvalidArgument, queue full ->
-  // kOverloaded, failed -> kUnavailable "journal_failed: ..." or kDiskFull, closed ->
-  // kUnavailable) the callback runs before Append returns.
+  // kOverloaded, disk full -> kDiskFull "disk_full: ...", failed -> kUnavailable
+  // "journal_failed: ..." or kDiskFull, closed -> kUnavailable) the callback runs before Append
+  // returns.
   void Append(std::vector<Entry> entries, AppendCallback cb);
 
   // Seals the current segment (fsync), starts the next and fsyncs the directory; yields the
