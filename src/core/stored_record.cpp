@@ -201,18 +201,19 @@ std::string EncodeStored(const Record& record) {
 }
 
 Result<Record> DecodeStored(RecordKind kind, std::string_view bytes) {
-  const std::string what = "stored " + std::string(RecordKindName(kind)) + ": ";
+  // Built only on failure: every read of a record passes here.
+  auto what = [kind] { return "stored " + std::string(RecordKindName(kind)) + ": "; };
   if (bytes.size() > kStoredRecordBytesMax) {
-    return Status::Corruption(what + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
+    return Status::Corruption(what() + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                               std::to_string(kStoredRecordBytesMax));
   }
   FieldReader reader(bytes);
   Record record = DecodeByKind(kind, reader);
   reader.End();
-  if (!reader.ok()) return Status::Corruption(what + reader.status().message());
+  if (!reader.ok()) return Status::Corruption(what() + reader.status().message());
   // The invariants the write path checked hold on the way back too, or the bytes are not ours.
   if (std::optional<FieldError> problem = Validate(record)) {
-    return Status::Corruption(what + problem->message);
+    return Status::Corruption(what() + problem->message);
   }
   return record;
 }

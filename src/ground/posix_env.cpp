@@ -88,10 +88,13 @@ int OpenFlags(OpenMode mode) {
     case OpenMode::kReadWrite:
       return O_RDWR | O_CLOEXEC;
     case OpenMode::kCreateNew:
+    case OpenMode::kCreateNewOwnerOnly:
       return O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
   }
   return O_RDONLY | O_CLOEXEC;
 }
+
+mode_t CreateMode(OpenMode mode) { return mode == OpenMode::kCreateNewOwnerOnly ? 0600 : 0644; }
 
 }  // namespace
 
@@ -101,7 +104,7 @@ Env* Env::Default() {
 }
 
 Result<std::unique_ptr<File>> PosixEnv::OpenFile(const std::string& path, OpenMode mode) {
-  int fd = ::open(path.c_str(), OpenFlags(mode), 0644);
+  int fd = ::open(path.c_str(), OpenFlags(mode), CreateMode(mode));
   if (fd < 0) return Status::FromErrno("open " + path, errno);
   return std::unique_ptr<File>(new PosixFile(path, fd));
 }

@@ -205,7 +205,7 @@ int64_t PowerCutEnv::WriteLocked(Inode& inode, uint64_t offset, std::string_view
 Result<std::unique_ptr<File>> PowerCutEnv::OpenFile(const std::string& path, OpenMode mode) {
   std::lock_guard lock(mu_);
   const std::string call = "open " + path;
-  if (mode == OpenMode::kCreateNew) {
+  if (mode == OpenMode::kCreateNew || mode == OpenMode::kCreateNewOwnerOnly) {  // modes: not kept
     if (int err = BeginChange(call)) return Status::FromErrno(call, err);
     if (!DirExistsLocked(DirName(path))) return Status::FromErrno(call, ENOENT);
     if (files_.count(path) != 0 || dirs_.count(path) != 0) return Status::FromErrno(call, EEXIST);

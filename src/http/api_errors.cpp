@@ -19,6 +19,9 @@ ApiError FromStatus(const Status& s) {
       return {500, "wal_write_failed", "the WAL write or fsync of this request failed; it was not acknowledged: " + detail, ""};
     case StatusCode::kOverloaded:
       if (StartsWith(s.message(), "storage_degraded")) return {503, "storage_degraded", s.message(), ""};
+      // A resolution that would need more memory than its bound: retrying cannot help, a narrower
+      // query can (streamed.h, kCondensedMax).
+      if (StartsWith(s.message(), "query_too_large")) return {422, "query_too_large", s.message(), ""};
       return {503, "overloaded", "the write queue is full; retry later: " + s.message(), ""};
     case StatusCode::kUnavailable:
       if (StartsWith(s.message(), "journal_failed")) return {503, "journal_failed", s.message(), ""};

@@ -1,16 +1,15 @@
 #include "stemedb/http/api_keys.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "stemedb/core/hex.h"
 #include "stemedb/core/sha256.h"
+#include "stemedb/ground/durable_file.h"
 
 namespace stemedb::http {
 namespace {
@@ -28,6 +27,23 @@ std::string RandomHex(size_t bytes) {
 
 bool DigestEquals(const core::Hash32& a, const core::Hash32& b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The digest of the key a previous start generated into path; the file must be private.
+Result<core::Hash32> ReadRootKey(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::FromErrno("stat root key file " + path, errno);
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::FailedPrecondition(path + " is readable by group or others (mode " + mode + "); chmod 600 it");
+  }
+  std::ifstream in(path);
+  if (!in) return Status::FromErrno("read root key file " + path, errno);
+  std::string key;
+  std::getline(in, key);
+  if (key.size() < kRootKeyCharsMin) return Status::Corruption(path + " does not hold a root key");
+  return core::Sha256(key);
 }
 
 }  // namespace
@@ -76,7 +92,8 @@ std::optional<Identity> KeyVerifier::Verify(std::string_view presented) const {
   return std::nullopt;
 }
 
-Result<core::Hash32> LoadOrCreateRootKey(const std::string& configured, const std::string& path, bool* generated) {
+Result<core::Hash32> LoadOrCreateRootKey(Env& env, const std::string& configured, const std::string& path,
+                                         bool* generated) {
   *generated = false;
   if (!configured.empty()) {
     if (configured.size() < kRootKeyCharsMin) {
@@ -85,26 +102,11 @@ Result<core::Hash32> LoadOrCreateRootKey(const std::string& configured, const st
     }
     return core::Sha256(configured);
   }
-  std::ifstream in(path);
-  if (in) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-      return Status::FailedPrecondition(path + " is readable by group or others (mode " +
-                                        std::to_string(st.st_mode & 0777) + "); chmod 600 it");
-    }
-    std::string key;
-    std::getline(in, key);
-    if (key.size() < kRootKeyCharsMin) return Status::Corruption(path + " does not hold a root key");
-    return core::Sha256(key);
-  }
+  if (env.FileExists(path)) return ReadRootKey(path);
+  // Written through the Env, durably (fsync, rename, directory fsync): a key handed to the
+  // operator must not vanish in a power cut, and a failed fsync stops the start-up.
   const std::string key = GenerateKey().secret_text;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::FromErrno("create root key file " + path, errno);
-  const std::string line = key + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (!ok) return Status::FromErrno("write root key file " + path, err);
+  STEMEDB_RETURN_IF_ERROR(WriteFileDurably(env, path, key + "\n", FileAccess::kOwnerOnly));
   *generated = true;
   return core::Sha256(key);
 }

@@ -14,6 +14,7 @@
 #include "stemedb/query/result_json.h"
 #include "stemedb/query/skeptic.h"
 #include "stemedb/query/store_candidates.h"
+#include "stemedb/query/streamed.h"
 
 namespace stemedb::http {
 namespace {
@@ -104,8 +105,8 @@ class QueryHandlers {
 
   void Query(const Request& req, Responder respond);
   // The skeptic and layered views: same parameters, one resolver each.
-  template <typename ResolveFn>
-  void View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve);
+  template <typename ResolveFn, typename StreamedFn>
+  void View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve, StreamedFn streamed);
 
  private:
   void Observe(const char* endpoint, std::string_view lens, std::chrono::steady_clock::time_point start) {
@@ -131,8 +132,21 @@ std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const Read
                                                   bool* more) {
   auto loaded = query::LoadCandidates(ctx_.store, rr.subject, predicate);
   if (!loaded.ok()) return StatusResponse(loaded.status(), req.request_id);
-  const std::span<const query::Candidate> candidates = loaded->UpTo(page.at.seq_max);
   query::StoreContext sc(ctx_.store, page.at.now_s, rr.decay);
+  if (loaded->too_many) {
+    // Too many to load and cache: streamed from the store, every candidate counted.
+    auto streamed = query::ResolveStreamed(ctx_.store, {rr.subject, predicate, page.at.seq_max}, lens,
+                                           sc.context(), page.offset, limit);
+    if (!sc.failure().ok()) return StatusResponse(sc.failure(), req.request_id);
+    if (!streamed.ok()) return StatusResponse(streamed.status(), req.request_id);
+    *more = streamed->more;
+    w.Key("subject").String(rr.subject);
+    w.Key("predicate").String(predicate);
+    query::WriteJsonMembers(w, streamed->result, streamed->candidates);
+    if (streamed->depth_reached) w.Key("candidates_listed_max").UInt(query::kStreamedRankingDepthMax);
+    return std::nullopt;
+  }
+  const std::span<const query::Candidate> candidates = loaded->UpTo(page.at.seq_max);
   auto result = query::Resolve(candidates, lens, sc.context());
   if (!sc.failure().ok()) return StatusResponse(sc.failure(), req.request_id);
   if (!result.ok()) return StatusResponse(result.status(), req.request_id);
@@ -144,7 +158,6 @@ std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const Read
   w.Key("subject").String(rr.subject);
   w.Key("predicate").String(predicate);
   query::WriteJsonMembers(w, *result, candidates);
-  if (loaded->truncated) w.Key("truncated").Bool(true);
   return std::nullopt;
 }
 
@@ -216,8 +229,9 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
   respond(JsonResponse(200, std::move(body)));
 }
 
-template <typename ResolveFn>
-void QueryHandlers::View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve) {
+template <typename ResolveFn, typename StreamedFn>
+void QueryHandlers::View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve,
+                         StreamedFn streamed) {
   const auto start = std::chrono::steady_clock::now();
   ApiError e{};
   auto p = QueryParams::Parse(req.query_string, &e);
@@ -228,16 +242,23 @@ void QueryHandlers::View(const Request& req, Responder respond, const char* endp
   auto loaded = query::LoadCandidates(ctx_.store, rr->subject, *rr->predicate);
   if (!loaded.ok()) return respond(StatusResponse(loaded.status(), req.request_id));
   query::StoreContext sc(ctx_.store, NowSeconds(), rr->decay);
-  auto view = resolve(loaded->all(), rr->filter, sc.context());
-  if (!sc.failure().ok()) return respond(StatusResponse(sc.failure(), req.request_id));
-  if (!view.ok()) return respond(StatusResponse(view.status(), req.request_id));
   std::string body;
   ops::JsonWriter w(body);
   w.BeginObject();
   w.Key("subject").String(rr->subject);
   w.Key("predicate").String(*rr->predicate);
-  query::WriteJsonMembers(w, *view, loaded->all());
-  if (loaded->truncated) w.Key("truncated").Bool(true);
+  if (loaded->too_many) {
+    auto view = streamed(ctx_.store, {rr->subject, *rr->predicate, ctx_.store.last_applied_seq()}, rr->filter,
+                         sc.context());
+    if (!sc.failure().ok()) return respond(StatusResponse(sc.failure(), req.request_id));
+    if (!view.ok()) return respond(StatusResponse(view.status(), req.request_id));
+    query::WriteJsonMembers(w, view->view, view->candidates);
+  } else {
+    auto view = resolve(loaded->all(), rr->filter, sc.context());
+    if (!sc.failure().ok()) return respond(StatusResponse(sc.failure(), req.request_id));
+    if (!view.ok()) return respond(StatusResponse(view.status(), req.request_id));
+    query::WriteJsonMembers(w, *view, loaded->all());
+  }
   w.EndObject();
   Observe(endpoint, "authority", start);
   respond(JsonResponse(200, std::move(body)));
@@ -250,9 +271,11 @@ void AddQueryRoutes(Router& router, ApiContext& ctx) {
   router.Add(Method::kGet, "/v1/query", RouteClass::kRead,
              [h](const Request& req, Responder respond) { h->Query(req, std::move(respond)); });
   router.Add(Method::kGet, "/v1/skeptic", RouteClass::kRead,
-             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic); });
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic, &query::ResolveSkepticStreamed);
+             });
   router.Add(Method::kGet, "/v1/layered", RouteClass::kRead,
-             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered); });
+             [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered, &query::ResolveLayeredStreamed);
+             });
 }
 
 }  // namespace stemedb::http

@@ -50,17 +50,23 @@ Result<json> AssertionJson(storage::Store& store, const storage::StoredAssertion
   return j;
 }
 
-json EpochJson(const storage::Store& store, const storage::StoredEpoch& e) {
+Result<json> EpochJson(storage::Store& store, const storage::StoredEpoch& e, const SupersededByPage& page) {
   json j = core::ToJson(e.record);
   j["id"] = core::IdHex(e.id);
   j["seq"] = e.meta.seq;
   j["ingested_at"] = e.meta.ingested_at_ms;
+  const std::optional<storage::EpochNode> node = store.catalog().Epoch(e.id);
+  const uint64_t count = node ? node->superseded_by_count : 0;
+  auto ids = store.SupersededBy(e.id, page.limit + 1, page.after);
+  if (!ids.ok()) return ids.status();
+  const bool more = ids->size() > page.limit;
+  if (more) ids->resize(page.limit);
   json by = json::array();
-  if (auto node = store.catalog().Epoch(e.id)) {
-    for (const auto& id : node->superseded_by) by.push_back(core::IdHex(id));
-  }
-  j["status"] = by.empty() ? "current" : "superseded";
+  for (const auto& id : *ids) by.push_back(core::IdHex(id));
+  j["status"] = count == 0 ? "current" : "superseded";
+  j["superseded_by_count"] = count;
   j["superseded_by"] = std::move(by);
+  j["superseded_by_next_cursor"] = more ? json(core::IdHex(ids->back())) : json(nullptr);
   return j;
 }
 

@@ -47,6 +47,20 @@ std::optional<QueryParams> Params(const Request& req, const std::vector<std::str
   return p;
 }
 
+// The `cursor` parameter of a list in id order (the last id of the previous page) into *after;
+// answers 400 invalid_cursor and returns false when it is not a hex id.
+bool Cursor(const QueryParams& p, const Request& req, const Responder& respond, std::optional<core::Hash32>* after) {
+  auto cursor = p.Get("cursor");
+  if (!cursor) return true;
+  auto id = core::HexDecodeArray<32>(*cursor);
+  if (!id.ok()) {
+    respond(ErrorResponse({400, "invalid_cursor", "cursor: " + id.status().message(), "cursor"}, req.request_id));
+    return false;
+  }
+  *after = *id;
+  return true;
+}
+
 Response NotFound(const Request& req, const std::string& what, const core::Hash32& id) {
   return ErrorResponse({404, what + "_not_found", "no stored " + what + " has id " + core::IdHex(id), ""},
                        req.request_id);
@@ -68,14 +82,23 @@ class RecordHandlers {
     respond(JsonResponse(200, j->dump()));
   }
 
+  // One epoch; `limit` and `cursor` page its superseded_by (superseded_by_next_cursor).
   void Epoch(const Request& req, Responder respond) {
-    if (!Params(req, {}, respond)) return;
+    auto p = Params(req, {"limit", "cursor"}, respond);
+    if (!p) return;
+    ApiError e{};
+    auto limit = p->Uint("limit", kSupersededByPageDefault, 1, kSupersededByPageMax, &e);
+    if (!limit) return respond(ErrorResponse(e, req.request_id));
+    std::optional<core::Hash32> after;
+    if (!Cursor(*p, req, respond, &after)) return;
     auto id = PathId(req, "id", respond);
     if (!id) return;
-    auto e = ctx_.store.GetEpoch(*id);
-    if (!e.ok()) return respond(StatusResponse(e.status(), req.request_id));
-    if (!e->has_value()) return respond(NotFound(req, "epoch", *id));
-    respond(JsonResponse(200, EpochJson(ctx_.store, **e).dump()));
+    auto epoch = ctx_.store.GetEpoch(*id);
+    if (!epoch.ok()) return respond(StatusResponse(epoch.status(), req.request_id));
+    if (!epoch->has_value()) return respond(NotFound(req, "epoch", *id));
+    auto j = EpochJson(ctx_.store, **epoch, {*limit, after});
+    if (!j.ok()) return respond(StatusResponse(j.status(), req.request_id));
+    respond(JsonResponse(200, j->dump()));
   }
 
   void Source(const Request& req, Responder respond) {
@@ -96,11 +119,7 @@ class RecordHandlers {
     auto limit = p->Uint("limit", kListLimitDefault, 1, kListLimitMax, &e);
     if (!limit) return respond(ErrorResponse(e, req.request_id));
     std::optional<core::Hash32> after;
-    if (auto cursor = p->Get("cursor")) {
-      auto id = core::HexDecodeArray<32>(*cursor);
-      if (!id.ok()) return respond(ErrorResponse({400, "invalid_cursor", "cursor: " + id.status().message(), "cursor"}, req.request_id));
-      after = *id;
-    }
+    if (!Cursor(*p, req, respond, &after)) return;
     auto ids = ctx_.store.ListIds(kind, *limit + 1, after);
     if (!ids.ok()) return respond(StatusResponse(ids.status(), req.request_id));
     const bool more = ids->size() > *limit;
@@ -110,7 +129,10 @@ class RecordHandlers {
       if (kind == core::RecordKind::kEpoch) {
         auto r = ctx_.store.GetEpoch(id);
         if (!r.ok()) return respond(StatusResponse(r.status(), req.request_id));
-        if (r->has_value()) items.push_back(EpochJson(ctx_.store, **r));
+        if (!r->has_value()) continue;
+        auto j = EpochJson(ctx_.store, **r, {kSupersededByInListMax, std::nullopt});
+        if (!j.ok()) return respond(StatusResponse(j.status(), req.request_id));
+        items.push_back(std::move(*j));
       } else {
         auto r = ctx_.store.GetSource(id);
         if (!r.ok()) return respond(StatusResponse(r.status(), req.request_id));
@@ -149,7 +171,9 @@ Result<json> RecordHandlers::TraceEpoch(const core::Hash32& epoch_id, size_t dep
   auto e = ctx_.store.GetEpoch(epoch_id);
   if (!e.ok()) return e.status();
   if (!e->has_value()) return json{{"id", core::IdHex(epoch_id)}, {"status", "unknown"}};
-  json j = EpochJson(ctx_.store, **e);
+  auto epoch_json = EpochJson(ctx_.store, **e, {kSupersededByPageDefault, std::nullopt});
+  if (!epoch_json.ok()) return epoch_json.status();
+  json j = std::move(*epoch_json);
   // The chain of what this epoch superseded, oldest last; bounded by depth like the parents.
   json chain = json::array();
   std::optional<core::Hash32> cur = (*e)->record.supersedes;

@@ -19,38 +19,40 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // How one key reads and writes its field of Config.
 struct Binding {
   std::function<std::string(const Config&)> get;
-  std::function<void(Config&, const ConfigKeySpec&, const std::string& raw, const std::string& where)> set;
+  std::function<Status(Config&, const ConfigKeySpec&, const std::string& raw, const std::string& where)> set;
 };
 
-[[noreturn]] void Fail(const ConfigKeySpec& spec, const std::string& where, const std::string& why) {
-  throw ConfigError("config: " + spec.Dotted() + " (from " + where + "): " + why);
+Status Invalid(const std::string& message) { return Status::InvalidArgument("config: " + message); }
+
+Status Fail(const ConfigKeySpec& spec, const std::string& where, const std::string& why) {
+  return Invalid(spec.Dotted() + " (from " + where + "): " + why);
 }
 
 template <typename T>
-T ParseNumber(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
+Result<T> ParseNumber(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
   T value{};
   const char* end = raw.data() + raw.size();
   auto [ptr, ec] = std::from_chars(raw.data(), end, value);
   if (raw.empty() || ec != std::errc() || ptr != end) {
-    Fail(spec, where, "'" + raw + "' is not " + (std::is_integral_v<T> ? "an integer" : "a number"));
+    return Fail(spec, where, "'" + raw + "' is not " + (std::is_integral_v<T> ? "an integer" : "a number"));
   }
   if constexpr (std::is_floating_point_v<T>) {
-    if (!std::isfinite(value)) Fail(spec, where, "'" + raw + "' is not a finite number");
+    if (!std::isfinite(value)) return Fail(spec, where, "'" + raw + "' is not a finite number");
   }
   if (value < spec.min || value > spec.max) {
     std::ostringstream os;
     os << "'" << raw << "' is out of range: must be between " << spec.min << " and " << spec.max;
-    Fail(spec, where, os.str());
+    return Fail(spec, where, os.str());
   }
   return value;
 }
 
-bool ParseBool(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
+Result<bool> ParseBool(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
   std::string v = raw;
   std::transform(v.begin(), v.end(), v.begin(), ::tolower);
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-  Fail(spec, where, "'" + raw + "' is not a boolean (true or false)");
+  return Fail(spec, where, "'" + raw + "' is not a boolean (true or false)");
 }
 
 std::string FormatDouble(double v) {
@@ -69,10 +71,19 @@ Binding Bind(S Config::*section, T S::*field) {
     else if constexpr (std::is_floating_point_v<T>) return FormatDouble(v);
     else return std::to_string(v);
   };
-  b.set = [=](Config& c, const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
-    if constexpr (std::is_same_v<T, std::string>) c.*section.*field = raw;
-    else if constexpr (std::is_same_v<T, bool>) c.*section.*field = ParseBool(spec, raw, where);
-    else c.*section.*field = ParseNumber<T>(spec, raw, where);
+  b.set = [=](Config& c, const ConfigKeySpec& spec, const std::string& raw, const std::string& where) -> Status {
+    if constexpr (std::is_same_v<T, std::string>) {
+      c.*section.*field = raw;
+      return Status::OK();
+    } else {
+      Result<T> parsed = [&] {
+        if constexpr (std::is_same_v<T, bool>) return ParseBool(spec, raw, where);
+        else return ParseNumber<T>(spec, raw, where);
+      }();
+      if (!parsed.ok()) return parsed.status();
+      c.*section.*field = *parsed;
+      return Status::OK();
+    }
   };
   return b;
 }
@@ -168,23 +179,34 @@ const ConfigKeySpec* FindSpec(const std::string& dotted) {
   return nullptr;
 }
 
-std::string TomlValueToRaw(const ConfigKeySpec& spec, const toml::node& node, const std::string& where) {
+Result<std::string> TomlValueToRaw(const ConfigKeySpec& spec, const toml::node& node, const std::string& where) {
   switch (spec.kind) {
     case ValueKind::kString:
       if (auto v = node.value<std::string>(); v && node.is_string()) return *v;
-      Fail(spec, where, "expected a string");
+      return Fail(spec, where, "expected a string");
     case ValueKind::kInt:
       if (node.is_integer()) return std::to_string(*node.value<int64_t>());
-      Fail(spec, where, "expected an integer");
+      return Fail(spec, where, "expected an integer");
     case ValueKind::kDouble:
       if (node.is_integer()) return std::to_string(*node.value<int64_t>());
       if (node.is_floating_point()) return FormatDouble(*node.value<double>());
-      Fail(spec, where, "expected a number");
+      return Fail(spec, where, "expected a number");
     case ValueKind::kBool:
-      if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
-      Fail(spec, where, "expected true or false");
+      if (node.is_boolean()) return std::string(*node.value<bool>() ? "true" : "false");
+      return Fail(spec, where, "expected true or false");
   }
-  Fail(spec, where, "unsupported value");
+  return Fail(spec, where, "unsupported value");
+}
+
+// toml++ as Debian builds it reports syntax errors only by throwing; the exception stops here.
+Result<toml::table> ParseTomlFile(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return Invalid(os.str());
+  }
 }
 
 std::string TomlQuote(const std::string& v) {
@@ -231,69 +253,66 @@ std::string Config::RootKeyFile() const {
   return auth.root_key_file.empty() ? storage.data_dir + "/root.key" : auth.root_key_file;
 }
 
-void ConfigLoader::Set(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
+Status ConfigLoader::Set(const ConfigKeySpec& spec, const std::string& raw, const std::string& where) {
   if (!spec.allowed.empty() &&
       std::find(spec.allowed.begin(), spec.allowed.end(), raw) == spec.allowed.end()) {
     std::string list;
     for (const auto& a : spec.allowed) list += (list.empty() ? "" : ", ") + a;
-    Fail(spec, where, "'" + raw + "' is not one of: " + list);
+    return Fail(spec, where, "'" + raw + "' is not one of: " + list);
   }
   const std::string k = spec.Dotted();
-  Table().bindings.at(k).set(config_, spec, raw, where);
+  STEMEDB_RETURN_IF_ERROR(Table().bindings.at(k).set(config_, spec, raw, where));
   origin_.by_key[k] = where;
+  return Status::OK();
 }
 
-void ConfigLoader::LoadFile(const std::string& path) {
+Status ConfigLoader::LoadFile(const std::string& path) {
   {
     std::ifstream probe(path);
-    if (!probe) {
-      throw ConfigError("config: cannot read config file " + path + ": " + std::strerror(errno));
-    }
+    if (!probe) return Invalid("cannot read config file " + path + ": " + std::strerror(errno));
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      throw ConfigError("config: cannot read config file " + path + ": not a regular file");
+      return Invalid("cannot read config file " + path + ": not a regular file");
     }
   }
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << "config: " << path << ":" << e.source().begin.line << ":" << e.source().begin.column
-       << ": " << e.description();
-    throw ConfigError(os.str());
-  }
+  Result<toml::table> root = ParseTomlFile(path);
+  if (!root.ok()) return root.status();
   const std::string where = "file " + path;
-  for (const auto& [section_key, section_node] : root) {
+  for (const auto& [section_key, section_node] : *root) {
     std::string section(section_key.str());
     const toml::table* section_table = section_node.as_table();
-    if (!section_table) {
-      throw ConfigError("config: " + path + ": '" + section + "' must be a [section] table" + Suggest(section));
-    }
+    if (!section_table) return Invalid(path + ": '" + section + "' must be a [section] table" + Suggest(section));
     for (const auto& [key, node] : *section_table) {
       std::string dotted = section + "." + std::string(key.str());
       const ConfigKeySpec* spec = FindSpec(dotted);
-      if (!spec) throw ConfigError("config: unknown key " + dotted + " in " + path + Suggest(dotted));
-      Set(*spec, TomlValueToRaw(*spec, node, where), where);
+      if (!spec) return Invalid("unknown key " + dotted + " in " + path + Suggest(dotted));
+      Result<std::string> raw = TomlValueToRaw(*spec, node, where);
+      if (!raw.ok()) return raw.status();
+      STEMEDB_RETURN_IF_ERROR(Set(*spec, *raw, where));
     }
   }
+  return Status::OK();
 }
 
-std::vector<std::string> ConfigLoader::LoadEnvironment(const std::vector<std::string>& entries) {
+Result<std::vector<std::string>> ConfigLoader::LoadEnvironment(const std::vector<std::string>& entries) {
   std::map<std::string, std::string> env;
   for (const auto& e : entries) {
     auto eq = e.find('=');
     if (eq != std::string::npos && e.rfind("STEMEDB_", 0) == 0) env[e.substr(0, eq)] = e.substr(eq + 1);
   }
-  std::vector<std::string> warnings;
   // Aliases first, so the canonical STEMEDB_<SECTION>_<KEY> wins when both are set.
   for (const auto& [alias, dotted] : EnvAliases()) {
-    if (auto it = env.find(alias); it != env.end()) Set(*FindSpec(dotted), it->second, "env " + alias);
+    if (auto it = env.find(alias); it != env.end()) {
+      STEMEDB_RETURN_IF_ERROR(Set(*FindSpec(dotted), it->second, "env " + alias));
+    }
   }
   for (const auto& spec : ConfigKeys()) {
-    if (auto it = env.find(spec.EnvName()); it != env.end()) Set(spec, it->second, "env " + spec.EnvName());
+    if (auto it = env.find(spec.EnvName()); it != env.end()) {
+      STEMEDB_RETURN_IF_ERROR(Set(spec, it->second, "env " + spec.EnvName()));
+    }
   }
   static const std::vector<std::string> kOtherPrograms = {"STEMEDB_URL", "STEMEDB_API_KEY", "STEMEDB_CONFIG"};
+  std::vector<std::string> warnings;
   for (const auto& [name, value] : env) {
     bool known = EnvAliases().count(name) > 0 ||
                  std::find(kOtherPrograms.begin(), kOtherPrograms.end(), name) != kOtherPrograms.end();
@@ -303,31 +322,41 @@ std::vector<std::string> ConfigLoader::LoadEnvironment(const std::vector<std::st
   return warnings;
 }
 
-void ConfigLoader::SetFromFlag(const std::string& dotted, const std::string& raw, const std::string& flag) {
+Status ConfigLoader::SetFromFlag(const std::string& dotted, const std::string& raw, const std::string& flag) {
   const ConfigKeySpec* spec = FindSpec(dotted);
-  if (!spec) throw ConfigError("config: unknown key " + dotted);
-  Set(*spec, raw, "flag " + flag);
+  if (!spec) return Invalid("unknown key " + dotted);
+  return Set(*spec, raw, "flag " + flag);
 }
 
-Config ConfigLoader::Finish() {
+Result<Config> ConfigLoader::Finish() {
   const Config& c = config_;
-  ParseBindAddress(c.server.bind);
-  if (c.storage.data_dir.empty()) throw ConfigError("config: storage.data_dir must not be empty");
+  if (Result<BindAddress> bind = ParseBindAddress(c.server.bind); !bind.ok()) return bind.status();
+  if (c.storage.data_dir.empty()) return Invalid("storage.data_dir must not be empty");
   if (c.tls.cert_file.empty() != c.tls.key_file.empty()) {
-    throw ConfigError("config: tls.cert_file and tls.key_file must be set together");
+    return Invalid("tls.cert_file and tls.key_file must be set together");
   }
   if (c.signatures.skip_unsafe && c.auth.mode != "off") {
-    throw ConfigError(
-        "config: signatures.skip_unsafe (STEMEDB_UNSAFE_SKIP_SIGNATURES) is refused while auth.mode = " +
-        c.auth.mode + "; it is a development switch, allowed only with auth.mode = off");
+    return Invalid("signatures.skip_unsafe (STEMEDB_UNSAFE_SKIP_SIGNATURES) is refused while auth.mode = " +
+                   c.auth.mode + "; it is a development switch, allowed only with auth.mode = off");
   }
   if (c.wal.max_batch_bytes > c.wal.queue_bytes) {
-    throw ConfigError("config: wal.max_batch_bytes (" + std::to_string(c.wal.max_batch_bytes) +
-                      ") must not exceed wal.queue_bytes (" + std::to_string(c.wal.queue_bytes) + ")");
+    return Invalid("wal.max_batch_bytes (" + std::to_string(c.wal.max_batch_bytes) +
+                   ") must not exceed wal.queue_bytes (" + std::to_string(c.wal.queue_bytes) + ")");
+  }
+  // One append carries one request's records: a smaller batch cap would pass start-up and then
+  // refuse the largest bodies the server accepts, as a 500 at write time.
+  if (c.wal.max_batch_bytes < c.server.max_body_bytes + kWalRequestOverheadBytes) {
+    return Invalid("wal.max_batch_bytes (" + std::to_string(c.wal.max_batch_bytes) +
+                   ") is below server.max_body_bytes (" + std::to_string(c.server.max_body_bytes) + ") plus " +
+                   std::to_string(kWalRequestOverheadBytes) +
+                   " bytes of WAL framing: the largest request would be refused at write time; raise "
+                   "wal.max_batch_bytes to at least " +
+                   std::to_string(c.server.max_body_bytes + kWalRequestOverheadBytes) +
+                   " or lower server.max_body_bytes");
   }
   // A record never spans segments, so the largest request must fit in one with room to spare.
   if (static_cast<int64_t>(c.wal.segment_size_mb) * (1 << 20) < 2 * c.server.max_body_bytes) {
-    throw ConfigError("config: wal.segment_size_mb must be at least twice server.max_body_bytes");
+    return Invalid("wal.segment_size_mb must be at least twice server.max_body_bytes");
   }
   for (const auto& spec : ConfigKeys()) {
     if (!origin_.by_key.count(spec.Dotted())) origin_.by_key[spec.Dotted()] = "default";
@@ -335,10 +364,10 @@ Config ConfigLoader::Finish() {
   return config_;
 }
 
-BindAddress ParseBindAddress(const std::string& bind) {
+Result<BindAddress> ParseBindAddress(const std::string& bind) {
   auto colon = bind.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == bind.size()) {
-    throw ConfigError("config: server.bind '" + bind + "' must be host:port");
+    return Invalid("server.bind '" + bind + "' must be host:port");
   }
   std::string host = bind.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -346,9 +375,9 @@ BindAddress ParseBindAddress(const std::string& bind) {
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
-    throw ConfigError("config: server.bind '" + bind + "': port must be 0..65535");
+    return Invalid("server.bind '" + bind + "': port must be 0..65535");
   }
-  return {host, static_cast<uint16_t>(port)};
+  return BindAddress{host, static_cast<uint16_t>(port)};
 }
 
 std::string RenderConfig(const Config& config, const ConfigOrigin& origin) {

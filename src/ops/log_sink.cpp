@@ -5,8 +5,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "stemedb/ops/config.h"
-
 namespace stemedb::ops {
 namespace {
 
@@ -44,35 +42,41 @@ std::string Iso8601Utc(std::chrono::system_clock::time_point tp) {
 
 }  // namespace
 
-LogSink::LogSink(Format format, std::string path) : format_(format), path_(std::move(path)) {
+Result<std::shared_ptr<LogSink>> LogSink::Open(Format format, std::string path) {
+  std::FILE* out = stderr;
+  if (!path.empty()) {
+    Result<std::FILE*> file = OpenFile(path);
+    if (!file.ok()) return file.status();
+    out = *file;
+  }
+  return std::shared_ptr<LogSink>(new LogSink(format, std::move(path), out));
+}
+
+LogSink::LogSink(Format format, std::string path, std::FILE* out)
+    : format_(format), path_(std::move(path)), out_(out) {
   set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%t] %v");
-  OpenLocked();
 }
 
 LogSink::~LogSink() {
-  if (out_ && out_ != stderr) std::fclose(out_);
+  if (out_ != stderr) std::fclose(out_);
 }
 
-void LogSink::OpenLocked() {
-  if (path_.empty()) {
-    out_ = stderr;
-    return;
-  }
-  std::FILE* f = std::fopen(path_.c_str(), "a");
-  if (!f) throw ConfigError("config: log.file: cannot open " + path_ + ": " + std::strerror(errno));
-  if (out_ && out_ != stderr) std::fclose(out_);
-  out_ = f;
+// The log is a stream of lines appended through stdio and never fsynced: it is not state the
+// daemon recovers from, so it does not go through the Env.
+Result<std::FILE*> LogSink::OpenFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) return Status::InvalidArgument("config: log.file: cannot open " + path + ": " + std::strerror(errno));
+  return f;
 }
 
-void LogSink::Reopen() {
+Status LogSink::Reopen() {
   std::lock_guard lock(mutex_);
-  if (path_.empty()) return;
-  try {
-    OpenLocked();
-  } catch (const ConfigError& e) {
-    // Keep writing to the old handle; losing logs is worse than logging to a moved file.
-    std::fprintf(out_, "%s\n", e.what());
-  }
+  if (path_.empty()) return Status::OK();
+  Result<std::FILE*> file = OpenFile(path_);
+  if (!file.ok()) return file.status();
+  if (out_ != stderr) std::fclose(out_);
+  out_ = *file;
+  return Status::OK();
 }
 
 void LogSink::sink_it_(const spdlog::details::log_msg& msg) {

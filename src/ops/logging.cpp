@@ -15,9 +15,11 @@ std::shared_ptr<LogSink> g_sink;  // the sink ReopenLogFile acts on
 
 }  // namespace
 
-void ConfigureLogging(const LogConfig& config) {
+Status ConfigureLogging(const LogConfig& config) {
   auto format = config.format == "json" ? LogSink::Format::kJson : LogSink::Format::kText;
-  auto sink = std::make_shared<LogSink>(format, config.file);
+  Result<std::shared_ptr<LogSink>> opened = LogSink::Open(format, config.file);
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<LogSink> sink = std::move(opened).value();
   auto logger = std::make_shared<spdlog::logger>("stemedb", sink);
   logger->set_level(spdlog::level::from_str(config.level));
   logger->flush_on(spdlog::level::warn);
@@ -26,15 +28,16 @@ void ConfigureLogging(const LogConfig& config) {
   spdlog::flush_every(std::chrono::seconds(1));
   std::lock_guard lock(g_sink_mu);
   g_sink = std::move(sink);
+  return Status::OK();
 }
 
-void ReopenLogFile() {
+Status ReopenLogFile() {
   std::shared_ptr<LogSink> sink;
   {
     std::lock_guard lock(g_sink_mu);
     sink = g_sink;
   }
-  if (sink) sink->Reopen();
+  return sink ? sink->Reopen() : Status::OK();
 }
 
 }  // namespace stemedb::ops

@@ -1,10 +1,11 @@
 #include "stemedb/ops/metrics.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <charconv>
-#include <stdexcept>
+#include <cstdio>
+
+#include "stemedb/ground/check.h"
 
 namespace stemedb::ops {
 namespace {
@@ -57,6 +58,13 @@ const char* TypeName(MetricType t) {
   return "untyped";
 }
 
+// Metric and label names are fixed in the code, so a bad one, a clash of types or of label
+// names, or a wrong number of label values is a bug in the caller: stop, naming it.
+void CheckMetric(bool ok, const char* problem, const std::string& name) {
+  if (!ok) std::fprintf(stderr, "metrics: %s: %s\n", problem, name.c_str());
+  STEMEDB_CHECK(ok);
+}
+
 bool ValidName(std::string_view name) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -95,7 +103,8 @@ Histogram::Histogram(std::vector<double> upper_bounds)
       counts_(new std::atomic<uint64_t>[upper_bounds_.size() + 1]) {
   for (size_t i = 0; i <= upper_bounds_.size(); ++i) counts_[i].store(0);
   for (size_t i = 1; i < upper_bounds_.size(); ++i) {
-    if (!(upper_bounds_[i - 1] < upper_bounds_[i])) throw std::invalid_argument("histogram bounds must increase");
+    CheckMetric(upper_bounds_[i - 1] < upper_bounds_[i], "histogram bounds must increase",
+                std::to_string(upper_bounds_[i]));
   }
 }
 
@@ -121,7 +130,7 @@ Histogram::Snapshot Histogram::Read() const {
 // ---- Summary ---------------------------------------------------------------------------------
 
 Summary::Summary(Options options) : options_(std::move(options)) {
-  assert(options_.age_buckets > 0);
+  STEMEDB_CHECK(options_.age_buckets > 0);
   buckets_.resize(options_.age_buckets);
   auto now = std::chrono::steady_clock::now();
   for (auto& b : buckets_) b.started = now;
@@ -199,7 +208,7 @@ void ExpositionWriter::Header(std::string_view name, MetricType type, std::strin
 
 void ExpositionWriter::Sample(std::string_view name, const std::vector<std::string>& label_names,
                               const LabelValues& label_values, double value) {
-  assert(label_names.size() == label_values.size());
+  STEMEDB_CHECK(label_names.size() == label_values.size());
   out_ += name;
   if (!label_names.empty()) {
     out_ += '{';
@@ -221,9 +230,7 @@ void ExpositionWriter::Sample(std::string_view name, const std::vector<std::stri
 
 template <typename M>
 M& Family<M>::WithLabels(const LabelValues& values) {
-  if (values.size() != label_names_.size()) {
-    throw std::invalid_argument("metric " + name_ + ": wrong number of label values");
-  }
+  CheckMetric(values.size() == label_names_.size(), "wrong number of label values", name_);
   {
     std::shared_lock lock(mu_);
     auto it = children_.find(values);
@@ -289,15 +296,14 @@ template class Family<Summary>;
 template <typename M, typename... A>
 Family<M>& Registry::Add(std::string name, std::string help, std::vector<std::string> labels,
                          typename Family<M>::Factory make) {
-  if (!ValidName(name)) throw std::invalid_argument("invalid metric name: " + name);
-  for (const auto& l : labels) {
-    if (!ValidName(l) || l.rfind("__", 0) == 0) throw std::invalid_argument("invalid label name: " + l);
-  }
+  CheckMetric(ValidName(name), "invalid metric name", name);
+  for (const auto& l : labels) CheckMetric(ValidName(l) && l.rfind("__", 0) != 0, "invalid label name", l);
   std::lock_guard lock(mu_);
   for (auto& f : families_) {
     if (f->name() == name) {
       auto* same = dynamic_cast<Family<M>*>(f.get());
-      if (!same) throw std::invalid_argument("metric registered twice with different types: " + name);
+      CheckMetric(same != nullptr, "registered twice with different types", name);
+      CheckMetric(same->label_names() == labels, "registered twice with different label names", name);
       return *same;
     }
   }

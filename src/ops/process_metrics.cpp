@@ -35,9 +35,9 @@ double BootTimeSeconds() {
   return 0;
 }
 
-ProcStat ReadProcStat() {
+ProcStat ReadProcStat(const std::string& path = "/proc/self/stat") {
   ProcStat out;
-  std::ifstream in("/proc/self/stat");
+  std::ifstream in(path);
   std::string line;
   std::getline(in, line);
   // The command name (field 2) may contain spaces and parentheses; fields resume after the
@@ -76,6 +76,8 @@ double MaxFds() {
 }
 
 }  // namespace
+
+double ProcessCpuSeconds(int pid) { return ReadProcStat("/proc/" + std::to_string(pid) + "/stat").cpu_seconds; }
 
 void RegisterProcessMetrics(Registry& registry) {
   registry.AddCollector([](ExpositionWriter& w) {

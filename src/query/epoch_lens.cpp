@@ -38,9 +38,9 @@ EpochEntry& Lookup(std::vector<EpochEntry>& epochs, const EpochId& id) {
 
 }  // namespace
 
-std::vector<uint32_t> DropSupersededEpochs(std::span<const Candidate> candidates,
-                                           std::span<const uint32_t> kept, const Context& context,
-                                           Warnings& warnings) {
+std::vector<uint32_t> KeepCurrentEpochs(std::span<const Candidate> candidates,
+                                        std::span<const uint32_t> kept, const Context& context,
+                                        std::vector<UnknownEpoch>& unknown) {
   std::vector<EpochEntry> epochs = DistinctEpochs(candidates, kept, context);
   std::vector<uint32_t> current;
   current.reserve(kept.size());
@@ -54,13 +54,25 @@ std::vector<uint32_t> DropSupersededEpochs(std::span<const Candidate> candidates
     current.push_back(index);
   }
   for (const EpochEntry& entry : epochs) {
-    if (entry.state != EpochState::kUnknown) continue;
-    warnings.Add(Warning{.code = WarningCode::kUnknownEpoch,
-                         .id = *entry.id,
-                         .source_hash = std::nullopt,
-                         .candidates_count = entry.kept_count});
+    if (entry.state == EpochState::kUnknown) unknown.push_back({*entry.id, entry.kept_count});
   }
   return current;
+}
+
+std::vector<uint32_t> DropSupersededEpochs(std::span<const Candidate> candidates,
+                                           std::span<const uint32_t> kept, const Context& context,
+                                           Warnings& warnings) {
+  std::vector<UnknownEpoch> unknown;
+  std::vector<uint32_t> current = KeepCurrentEpochs(candidates, kept, context, unknown);
+  for (const UnknownEpoch& epoch : unknown) warnings.Add(UnknownEpochWarning(epoch));
+  return current;
+}
+
+Warning UnknownEpochWarning(const UnknownEpoch& epoch) {
+  return Warning{.code = WarningCode::kUnknownEpoch,
+                 .id = epoch.id,
+                 .source_hash = std::nullopt,
+                 .candidates_count = epoch.kept_count};
 }
 
 }  // namespace stemedb::query

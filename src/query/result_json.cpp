@@ -135,6 +135,7 @@ void WriteClaim(JsonWriter& w, const SkepticClaim& claim, std::span<const Candid
   w.Key("assertions").BeginArray();
   for (uint32_t index : claim.assertions) WriteId(w, candidates[index].id);
   w.EndArray();
+  w.Key("assertions_count").UInt(claim.assertions_count);
   w.Key("tiers").BeginArray();
   for (Tier tier : claim.tiers) w.String(TierName(tier));
   w.EndArray();
@@ -208,6 +209,7 @@ void WriteJsonMembers(JsonWriter& w, const SkepticView& view,
   w.Key("claims").BeginArray();
   for (const SkepticClaim& claim : view.claims) WriteClaim(w, claim, candidates);
   w.EndArray();
+  w.Key("claims_count").UInt(view.claims_count);
   w.Key("candidates_count").UInt(view.candidates_count);
   w.Key("warnings");
   WriteJson(w, view.warnings);

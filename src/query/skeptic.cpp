@@ -62,7 +62,9 @@ Result<SkepticView> ResolveSkeptic(std::span<const Candidate> candidates, const 
     claim.support = group.weight;
     claim.share = total > 0.0 ? group.weight / total : 0.0;
     claim.assertions.reserve(group.members);
+    claim.assertions_count = group.members;
   }
+  view.claims_count = view.claims.size();
   for (uint32_t position : RankRowsByGroup(candidates, rows, group_rank, Pick::kHeaviest)) {
     const Scored& row = rows[position];
     AddAssertion(view.claims[place_of_group[row.group]], candidates[row.index], row.index);

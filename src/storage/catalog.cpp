@@ -17,15 +17,11 @@ void Catalog::SetTrustOverride(const TrustOverride& change) {
 }
 
 void Catalog::AddEpoch(const core::Hash32& id, const std::optional<core::Hash32>& supersedes) {
-  // Order-independent, so loading epochs from RocksDB in id order builds the same graph as
-  // applying them in log order.
   std::unique_lock lock(mu_);
-  EpochNode& node = epochs_[id];
-  if (supersedes) node.supersedes = supersedes;
-  if (supersedes) {
-    auto& by = epochs_[*supersedes].superseded_by;
-    if (std::find(by.begin(), by.end(), id) == by.end()) by.push_back(id);
-  }
+  epochs_.insert(id);
+  // An epoch's id is its content hash, so it supersedes one epoch for good: a link seen twice
+  // (loaded, then replayed) is counted once.
+  if (supersedes && supersedes_.emplace(id, *supersedes).second) ++superseded_by_count_[*supersedes];
 }
 
 void Catalog::AddApiKey(const ApiKeyCreated& key) {
@@ -59,25 +55,28 @@ bool Catalog::EpochKnown(const core::Hash32& id) const {
 
 std::optional<EpochNode> Catalog::Epoch(const core::Hash32& id) const {
   std::shared_lock lock(mu_);
-  auto it = epochs_.find(id);
-  if (it == epochs_.end()) return std::nullopt;
-  return it->second;
+  if (!epochs_.contains(id)) return std::nullopt;
+  EpochNode node;
+  if (auto it = supersedes_.find(id); it != supersedes_.end()) node.supersedes = it->second;
+  if (auto it = superseded_by_count_.find(id); it != superseded_by_count_.end()) node.superseded_by_count = it->second;
+  return node;
 }
 
 bool Catalog::EpochSuperseded(const core::Hash32& id) const {
   std::shared_lock lock(mu_);
-  auto it = epochs_.find(id);
-  return it != epochs_.end() && !it->second.superseded_by.empty();
+  return superseded_by_count_.contains(id);
 }
 
 bool Catalog::EpochReaches(const core::Hash32& candidate, const core::Hash32& target) const {
   std::shared_lock lock(mu_);
-  std::optional<core::Hash32> cur = candidate;
-  for (size_t steps = 0; cur && steps <= epochs_.size(); ++steps) {
-    if (*cur == target) return true;
-    auto it = epochs_.find(*cur);
-    if (it == epochs_.end()) return false;
-    cur = it->second.supersedes;
+  // A chain has at most one step per superseding epoch; the bound ends the walk even if the
+  // graph were cyclic (CheckEpoch keeps it acyclic).
+  core::Hash32 cur = candidate;
+  for (size_t steps = 0; steps <= supersedes_.size(); ++steps) {
+    if (cur == target) return true;
+    auto it = supersedes_.find(cur);
+    if (it == supersedes_.end()) return false;
+    cur = it->second;
   }
   return false;
 }
@@ -85,6 +84,15 @@ bool Catalog::EpochReaches(const core::Hash32& candidate, const core::Hash32& ta
 size_t Catalog::epochs() const {
   std::shared_lock lock(mu_);
   return epochs_.size();
+}
+
+size_t Catalog::EpochBytes() const {
+  std::shared_lock lock(mu_);
+  // One metadata byte per slot besides the slot itself (boost's flat containers).
+  auto bytes = [](const auto& c, size_t slot_bytes) { return c.bucket_count() * (slot_bytes + 1); };
+  return bytes(epochs_, sizeof(core::Hash32)) +
+         bytes(supersedes_, sizeof(std::pair<core::Hash32, core::Hash32>)) +
+         bytes(superseded_by_count_, sizeof(std::pair<core::Hash32, uint64_t>));
 }
 
 std::optional<ApiKey> Catalog::FindApiKey(const std::string& key_id) const {

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "applier.h"
 #include "stemedb/core/stored_record.h"
@@ -42,6 +41,27 @@ std::vector<WriteOutcome> InOrder(const std::vector<std::optional<WriteOutcome>>
   return out;
 }
 
+// Every key of [start, end) of a column family in order, in pages of kScanPageKeys: a
+// TieredKv scan holds what it returns in memory, so an unbounded set is read a page at a time.
+// `fn` returns false to stop.
+Status ForEachKey(TieredKv& kv, ix::Cf cf, std::string start, const std::string& end,
+                  const std::function<bool(std::string_view key)>& fn) {
+  constexpr size_t kScanPageKeys = 4096;
+  for (;;) {
+    size_t keys = 0;
+    bool stopped = false;
+    std::string last;
+    STEMEDB_RETURN_IF_ERROR(kv.Scan(cf, start, end, kScanPageKeys, [&](std::string_view key, std::string_view) {
+      ++keys;
+      last.assign(key);
+      stopped = !fn(key);
+      return !stopped;
+    }));
+    if (stopped || keys < kScanPageKeys) return Status::OK();
+    start = last + std::string(1, '\0');  // the first key after `last`
+  }
+}
+
 }  // namespace
 
 Store::~Store() { (void)Close(); }
@@ -49,9 +69,8 @@ Store::~Store() { (void)Close(); }
 Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& metrics) {
   std::unique_ptr<Store> store(new Store());
   store->metrics_ = std::make_unique<Metrics>(metrics);
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Status::IOError("cannot create data dir " + options.data_dir + ": " + ec.message(), ec.value());
+  store->env_ = options.journal.env != nullptr ? options.journal.env : Env::Default();
+  STEMEDB_RETURN_IF_ERROR(store->env_->CreateDirs(options.data_dir));
 
   auto journal = wal::Journal::Open(options.journal, metrics);
   if (!journal.ok()) return journal.status();
@@ -123,23 +142,25 @@ Status Store::LoadCatalog() {
   STEMEDB_RETURN_IF_ERROR(kv_->Scan(ix::kState, "", "", SIZE_MAX, state_fn));
   STEMEDB_RETURN_IF_ERROR(decode_error);
 
+  // Every epoch, however many (catalog.h says what each costs in memory). Keys only: the links
+  // from the superseded_by index (superseded epoch, superseding epoch), then the ids from the
+  // records, so no epoch record is decoded at start-up.
+  STEMEDB_RETURN_IF_ERROR(ForEachKey(*kv_, ix::kSupersededBy, "", "", [&](std::string_view key) {
+    if (key.size() != 2 * sizeof(core::Hash32)) {
+      decode_error = Status::Corruption("superseded_by key of " + std::to_string(key.size()) + " bytes");
+      return false;
+    }
+    catalog_.AddEpoch(ix::TrailingId(key), ix::TrailingId(key.substr(0, sizeof(core::Hash32))));
+    return true;
+  }));
+  STEMEDB_RETURN_IF_ERROR(decode_error);
   const std::string epoch_prefix(1, static_cast<char>(core::RecordKind::kEpoch));
-  STEMEDB_RETURN_IF_ERROR(kv_->Scan(ix::kRecords, epoch_prefix, ix::PrefixEnd(epoch_prefix), kEpochsMax,
-                                    [&](std::string_view key, std::string_view value) {
-                                      auto rv = DecodeRecordValue(value);
-                                      if (!rv.ok()) {
-                                        decode_error = rv.status();
-                                        return false;
-                                      }
-                                      auto e = core::DecodeStored(core::RecordKind::kEpoch, rv->stored);
-                                      if (!e.ok()) {
-                                        decode_error = e.status();
-                                        return false;
-                                      }
-                                      catalog_.AddEpoch(ix::TrailingId(key), std::get<core::Epoch>(*e).supersedes);
-                                      return true;
-                                    }));
-  return decode_error;
+  STEMEDB_RETURN_IF_ERROR(ForEachKey(*kv_, ix::kRecords, epoch_prefix, ix::PrefixEnd(epoch_prefix), [&](std::string_view key) {
+    catalog_.AddEpoch(ix::TrailingId(key), std::nullopt);
+    return true;
+  }));
+  spdlog::info("catalog: {} epochs loaded ({} bytes in memory)", catalog_.epochs(), catalog_.EpochBytes());
+  return Status::OK();
 }
 
 Status Store::Replay(uint64_t from_offset) {

@@ -138,6 +138,19 @@ Result<std::vector<core::Hash32>> Store::ChildrenOf(const core::Hash32& parent, 
   return out;
 }
 
+Result<std::vector<core::Hash32>> Store::SupersededBy(const core::Hash32& epoch, size_t limit,
+                                                      const std::optional<core::Hash32>& after) {
+  const std::string prefix = ix::IdPrefix(epoch);
+  const std::string start = after ? ix::IdPairKey(epoch, *after) + std::string(1, '\0') : prefix;
+  std::vector<core::Hash32> out;
+  Status s = kv_->Scan(ix::kSupersededBy, start, ix::PrefixEnd(prefix), limit, [&](std::string_view key, std::string_view) {
+    out.push_back(ix::TrailingId(key));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::vector<core::Hash32>> Store::VotesOn(const core::Hash32& assertion, size_t limit) {
   const std::string prefix = ix::IdPrefix(assertion);
   return IdsInRange(*kv_, ix::kVotesByAssertion, prefix, ix::PrefixEnd(prefix), limit);
@@ -178,16 +191,39 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
   const std::string key = ix::SubjectPredicatePrefix(subject, predicate);
   CandidateCache::Lookup cached = cache_->Get(key, builder.kind);
   if (cached.value && cached.items <= limit) return Candidates{std::move(cached.value), false};
-  // One prefix scan: each entry carries its record and votes (index/candidate_entry.h).
-  std::vector<CandidateRecord> records;
-  bool truncated = false;
-  Status decode;
+  // One prefix scan: each entry carries its record and votes (index/candidate_entry.h). Entries
+  // are decoded only once the pair is known to fit: a pair over the limit costs its caller a
+  // scan of limit + 1 entries, not their decoding.
+  std::vector<std::pair<std::string, std::string>> entries;
   Status s = kv_->Scan(ix::kBySubjectPredicate, key, ix::PrefixEnd(key), limit + 1,
                        [&](std::string_view entry_key, std::string_view value) {
-                         if (records.size() == limit) {
-                           truncated = true;
-                           return false;
-                         }
+                         entries.emplace_back(entry_key, value);
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  if (entries.size() > limit) return Candidates{nullptr, true};
+  std::vector<CandidateRecord> records;
+  records.reserve(entries.size());
+  for (const auto& [entry_key, value] : entries) {
+    auto c = DecodeCandidate(entry_key, value);
+    if (!c.ok()) return c.status();
+    records.push_back(std::move(*c));
+  }
+  const size_t items = records.size();
+  BuiltCandidates built = builder.build(std::move(records));
+  cache_->Insert(key, builder.kind, built.value, items, built.bytes, cached.generation);
+  return Candidates{std::move(built.value), false};
+}
+
+Result<std::vector<Store::CandidateRecord>> Store::CandidateRecordsAfter(std::string_view subject,
+                                                                        std::string_view predicate,
+                                                                        uint64_t after_seq, size_t limit) {
+  std::vector<CandidateRecord> records;
+  if (after_seq == UINT64_MAX) return records;  // nothing follows the last possible seq
+  const std::string prefix = ix::SubjectPredicatePrefix(subject, predicate);
+  Status decode;
+  Status s = kv_->Scan(ix::kBySubjectPredicate, ix::SubjectPredicateKey(subject, predicate, after_seq + 1),
+                       ix::PrefixEnd(prefix), limit, [&](std::string_view entry_key, std::string_view value) {
                          auto c = DecodeCandidate(entry_key, value);
                          if (!c.ok()) {
                            decode = c.status();
@@ -198,10 +234,7 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
                        });
   if (!s.ok()) return s;
   if (!decode.ok()) return decode;
-  const size_t items = records.size();
-  BuiltCandidates built = builder.build(std::move(records));
-  if (!truncated) cache_->Insert(key, builder.kind, built.value, items, built.bytes, cached.generation);
-  return Candidates{std::move(built.value), truncated};
+  return records;
 }
 
 Result<index::VoteAggregate> Store::VoteSummary(const core::Hash32& assertion) {

@@ -78,7 +78,7 @@ bool Journal::WaitForSpace() {
     ++probes;
     if (probe.ok()) break;
     if (probe.code() != StatusCode::kDiskFull || renamed) {
-      Fail({"space probe failed", active_->name(), active_->file_bytes(), probe}, {});
+      Fail({"space probe failed", "write", active_->name(), active_->file_bytes(), probe}, {});
       return true;  // failed for good: the loop waits for Close
     }
   }

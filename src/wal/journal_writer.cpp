@@ -52,15 +52,15 @@ Result<std::string> Journal::RotateSegment() {
   if (!next_segment_missing_) {  // else sealed already, before the disk filled up
     Status s = active_->Seal();
     if (!s.ok()) {
-      Fail({"fsync failed", sealed, active_->file_bytes(), s}, {});
+      Fail({"fsync failed", "fsync", sealed, active_->file_bytes(), s}, {});
       return s;
     }
   }
   bool renamed = false;
   Status created = OpenNextSegment(&renamed);
   if (!created.ok()) {
-    IoFailure failure{"segment creation failed", SegmentFileName(active_->sequence() + 1), 0,
-                      created};
+    IoFailure failure{"segment creation failed", "create", SegmentFileName(active_->sequence() + 1),
+                      0, created};
     // Before its rename the new segment is invisible and its .tmp removed: nothing to undo.
     if (!renamed && created.code() == StatusCode::kDiskFull) {
       next_segment_missing_ = true;
@@ -121,11 +121,11 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
   STEMEDB_CHECK(start_pos + encode_buffer_.size() <= options_.segment_bytes);
 
   Status s = active_->Append(encode_buffer_);
-  if (!s.ok()) return FailWrite({"write error", active_->name(), start_pos, s}, std::move(batch));
+  if (!s.ok()) return FailWrite({"write error", "write", active_->name(), start_pos, s}, std::move(batch));
   auto sync_started = std::chrono::steady_clock::now();
   s = active_->DataSync();
   std::chrono::duration<double> sync_took = std::chrono::steady_clock::now() - sync_started;
-  if (!s.ok()) return Fail({"fsync failed", active_->name(), start_pos, s}, std::move(batch));
+  if (!s.ok()) return Fail({"fsync failed", "fsync", active_->name(), start_pos, s}, std::move(batch));
 
   last_ingested_at_ms_ = ingested_at_ms;
   last_seq_.store(seq - 1);
@@ -156,10 +156,12 @@ void Journal::Fail(const IoFailure& failure, std::vector<PendingAppend> failed) 
   int err = cause.sys_errno();
   metrics_.FsyncErrors(failure.segment).Inc();
   metrics_.state.Set(0);
+  // One line that both the runbook's grep ("Failed to fsync WAL segment") and the key=value
+  // form ("WAL fsync failed: segment=...") find, naming the segment file in each.
   spdlog::error(
-      "WAL {}: segment={} byte_offset={} head_offset={} errno={} ({}); {} appends "
-      "failed; the journal refuses writes until restart. {}",
-      failure.what, failure.segment, failure.file_pos, head_offset(), err,
+      "Failed to {} WAL segment {}; WAL {}: segment={} byte_offset={} head_offset={} errno={} ({}); "
+      "{} appends failed; the journal refuses writes until restart. {}",
+      failure.action, failure.segment, failure.what, failure.segment, failure.file_pos, head_offset(), err,
       err != 0 ? std::strerror(err) : "no errno", failed.size(), cause.ToString());
   {
     std::lock_guard lock(mu_);

@@ -9,14 +9,6 @@
 
 namespace stemedb::wal {
 
-RecordHeader DecodeRecordHeader(const char* in) {
-  RecordHeader h;
-  h.payload_bytes = DecodeU32LE(in);
-  h.checksum = DecodeU32LE(in + 4);
-  h.type = static_cast<uint8_t>(in[8]);
-  return h;
-}
-
 uint32_t RecordChecksum(uint32_t payload_bytes, const char* type_and_payload) {
   uint64_t h = XXH3_64bits_withSeed(type_and_payload, 1 + size_t{payload_bytes}, payload_bytes);
   return static_cast<uint32_t>(h);

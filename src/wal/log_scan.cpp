@@ -52,6 +52,10 @@ std::optional<LogDamage> SegmentCorruption(const SegmentScan& s, bool is_last) {
     if (is_last && s.torn_tail()) return std::nullopt;
     if (s.valid_record_after) {
       reason += "; a valid record follows at byte offset " + std::to_string(*s.valid_record_after);
+    } else if (s.resync_gave_up) {
+      reason += "; the search for a valid record after it checksummed " + std::to_string(s.resync_bytes_hashed) +
+                " bytes of candidates (its bound, the segment's size) and left others unchecked, so one may "
+                "follow: not cut as a torn tail";
     } else {
       reason += " in a sealed segment";
     }

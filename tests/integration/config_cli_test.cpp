@@ -85,6 +85,17 @@ TEST(ConfigCliTest, SkippingSignaturesWithAuthOnIsRefused) {
   EXPECT_NE(r.out.find("skip_unsafe"), std::string::npos) << r.out;
 }
 
+// A group commit smaller than the largest body the server takes would start, then answer that
+// body with a 500 at write time: start-up refuses it, naming both keys.
+TEST(ConfigCliTest, WalBatchBelowTheBodyLimitStopsStartUp) {
+  auto r = RunApi({"--check-config", "--wal-max-batch-bytes", "65536"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("wal.max_batch_bytes (65536) is below server.max_body_bytes (1048576)"), std::string::npos)
+      << r.out;
+  auto fits = RunApi({"--check-config", "--wal-max-batch-bytes", "131072"}, {"STEMEDB_SERVER_MAX_BODY_BYTES=65536"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.out;
+}
+
 TEST(ConfigCliTest, PortInUseStopsStartUpWithAClearMessage) {
   Daemon first;
   TempDir dir;

@@ -73,8 +73,9 @@ TEST(WalFsyncFailureRunbookTest, FdatasyncFailsUnderLibfiu) {
     EXPECT_NE(metrics.find("stemedb_node_state{state=\"journal_failed\"} 1"), std::string::npos);
 
     // The log line the runbook quotes: segment, offset, errno; with log_fsync_errors, each append.
+    // It starts with what the seed runbook greps for, naming the segment.
     const std::string log = d.Log();
-    EXPECT_TRUE(std::regex_search(log, std::regex(R"(WAL fsync failed: segment=segment\.001\.wal byte_offset=\d+ head_offset=\d+ errno=\d+ \([^)]+\); 1 appends failed)")))
+    EXPECT_TRUE(std::regex_search(log, std::regex(R"(Failed to fsync WAL segment segment\.001\.wal; WAL fsync failed: segment=segment\.001\.wal byte_offset=\d+ head_offset=\d+ errno=\d+ \([^)]+\); 1 appends failed)")))
         << log;
     EXPECT_NE(log.find("WAL append failed (1 entries, "), std::string::npos) << log;
 

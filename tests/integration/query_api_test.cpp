@@ -204,6 +204,69 @@ TEST_F(QueryApiTest, CursorPagingVisitsEveryCandidateExactlyOnce) {
   EXPECT_EQ(api_.Error("/v1/query?subject=paged&predicate=p&limit=1001", 400)["field"], "limit");
 }
 
+// A pair past what the candidate cache loads (10,000) is resolved streamed: a claim posted
+// after ten thousand others still counts in every lens and view (it was ignored once: the scan
+// kept the oldest 10,000 and answered "truncated").
+TEST_F(QueryApiTest, AClaimAfterTenThousandOthersStillCounts) {
+  const int64_t now_s = UnixNowS();
+  for (int b = 0; b < 10; ++b) {
+    std::vector<std::string> batch;
+    for (int i = 0; i < 1000; ++i) {
+      const int n = b * 1000 + i;
+      batch.push_back(core::ToJson(SignedAssertion({.subject = "buried", .predicate = "p", .text = "old",
+                                                    .confidence = 0.1, .timestamp = now_s - 100000 + n,
+                                                    .source_class = SourceClass::kCommunity},
+                                                   {1 + n % 5}))
+                          .dump());
+    }
+    for (const json& r : api_.Batch(batch)) ASSERT_EQ(r["status"], "created") << r.dump();
+  }
+  const std::string late = Post({.subject = "buried", .predicate = "p", .text = "new", .confidence = 1.0,
+                                 .timestamp = now_s, .source_class = SourceClass::kRegulatory},
+                                {51});  // authority: 1.0 x 1.0 x 0.5 against 5 agents x 0.1 x 0.3 x 0.5
+  for (const char* lens : {"recency", "authority", "confidence"}) {
+    json r = Query("buried", {{"lens", lens}});
+    EXPECT_EQ(r["winner"]["id"], late) << lens;
+    EXPECT_EQ(r["candidates_count"], 10001) << lens;
+    EXPECT_FALSE(r.contains("truncated")) << lens;
+    EXPECT_EQ(r["candidates"].size(), 100u) << lens;
+  }
+  json consensus = Query("buried", {{"lens", "consensus"}});
+  EXPECT_EQ(consensus["winner"]["object"]["value"], "old");  // 5 agents against 1
+  EXPECT_NEAR(consensus["resolution_confidence"].get<double>(), 5.0 / 6.0, 1e-12);
+
+  json skeptic = api_.Ok("/v1/skeptic?subject=buried&predicate=p");
+  EXPECT_EQ(skeptic["candidates_count"], 10001);
+  EXPECT_EQ(skeptic["claims_count"], 2);
+  ASSERT_EQ(skeptic["claims"].size(), 2u);
+  EXPECT_EQ(skeptic["claims"][1]["assertions_count"].get<int>() + skeptic["claims"][0]["assertions_count"].get<int>(),
+            10001);
+  json layered = api_.Ok("/v1/layered?subject=buried&predicate=p");
+  EXPECT_EQ(layered["winner"]["id"], late);
+  EXPECT_TRUE(layered["cross_tier_conflict"]);
+  EXPECT_EQ(layered["candidates_count"], 10001);
+
+  // Paging a streamed pair: every page from the first page's snapshot, no repeats, to the
+  // listed depth of 10,000, which the answer names.
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  for (; pages < 20; ++pages) {
+    Params p = {{"limit", "1000"}};
+    if (!cursor.empty()) p.emplace_back("cursor", cursor);
+    json r = Query("buried", p);
+    if (pages == 0) {
+      EXPECT_EQ(r["candidates"][0]["id"], late);
+    }
+    EXPECT_EQ(r["candidates_listed_max"], 10000);
+    for (const json& c : r["candidates"]) EXPECT_TRUE(seen.insert(c["id"].get<std::string>()).second);
+    if (r["next_cursor"].is_null()) break;
+    cursor = r["next_cursor"];
+  }
+  EXPECT_EQ(pages, 9);
+  EXPECT_EQ(seen.size(), 10000u);
+}
+
 // Later pages rank what the first page saw, at the first page's time: a write in between does
 // not shift them (no repeat, no gap), and decay does not move on (votes still count at once).
 TEST_F(QueryApiTest, LaterPagesAreResolvedAtTheFirstPagesSnapshot) {

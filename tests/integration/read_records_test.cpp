@@ -210,6 +210,54 @@ TEST_F(ReadRecordsTest, EpochsListAndReadWithSupersededBy) {
   ExpectIdErrors(api_, "/v1/epochs/", "id");
 }
 
+// superseded_by is paged like every list (any number of epochs may supersede one): at most
+// `limit` ids (default 100, at most 1,000; 10 in each item of /v1/epochs) in id order, with the
+// total and the cursor of the next page.
+TEST_F(ReadRecordsTest, SupersededByIsPagedWithACountAndACursor) {
+  const core::Epoch old = SignedEpoch("old");
+  api_.Write(old);
+  const std::string old_id = Hex(core::ContentId(old));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 25; ++i) {
+    core::Epoch e = SignedEpoch("new-" + std::to_string(i), core::ContentId(old));
+    api_.Write(e);
+    expected.push_back(Hex(core::ContentId(e)));
+  }
+  std::sort(expected.begin(), expected.end());
+
+  std::vector<std::string> paged;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    json e = api_.Ok("/v1/epochs/" + old_id + "?limit=10" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    EXPECT_EQ(e["status"], "superseded");
+    EXPECT_EQ(e["superseded_by_count"], 25);
+    EXPECT_LE(e["superseded_by"].size(), 10u);
+    for (const json& id : e["superseded_by"]) paged.push_back(id);
+    if (e["superseded_by_next_cursor"].is_null()) break;
+    cursor = e["superseded_by_next_cursor"];
+  }
+  EXPECT_EQ(paged, expected);
+
+  json whole = api_.Ok("/v1/epochs/" + old_id);  // the default page holds all 25
+  EXPECT_EQ(whole["superseded_by"].size(), 25u);
+  EXPECT_TRUE(whole["superseded_by_next_cursor"].is_null());
+  EXPECT_EQ(api_.Ok("/v1/epochs/" + expected[0])["superseded_by_count"], 0);
+
+  bool listed = false;
+  const json list = api_.Ok("/v1/epochs?limit=1000");
+  for (const json& e : list["epochs"]) {
+    if (e["id"] != old_id) continue;
+    listed = true;
+    EXPECT_EQ(e["superseded_by"], json(std::vector<std::string>(expected.begin(), expected.begin() + 10)));
+    EXPECT_EQ(e["superseded_by_count"], 25);
+    EXPECT_EQ(e["superseded_by_next_cursor"], expected[9]);
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(api_.Error("/v1/epochs/" + old_id + "?limit=1001", 400)["field"], "limit");
+  EXPECT_EQ(api_.Error("/v1/epochs/" + old_id + "?limit=0", 400)["field"], "limit");
+  EXPECT_EQ(api_.Error("/v1/epochs/" + old_id + "?cursor=zz", 400)["field"], "cursor");
+}
+
 TEST_F(ReadRecordsTest, SourcesListWithoutContentSingleWithIt) {
   const core::Source with = LabelSource("https://example.org/a", "the label's full text");
   const core::Source without = LabelSource("https://example.org/b");

@@ -12,18 +12,22 @@ using stemedb::testing::ReadFile;
 using stemedb::testing::TempDir;
 using stemedb::testing::WriteFile;
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
+// The message of a failed step ("" when it succeeded): every config error is a Status.
+std::string ErrorOf(const Status& s) { return s.ok() ? "" : s.message(); }
+template <typename T>
+std::string ErrorOf(const Result<T>& r) {
+  return ErrorOf(r.status());
+}
+
+Config MustFinish(ConfigLoader& loader) {
+  Result<Config> c = loader.Finish();
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : Config{};
 }
 
 TEST(ConfigTest, DefaultsAreValid) {
   ConfigLoader loader;
-  Config c = loader.Finish();
+  Config c = MustFinish(loader);
   EXPECT_EQ(c.server.bind, "127.0.0.1:18180");
   EXPECT_EQ(c.WalDir(), "/var/lib/stemedb/wal");
   EXPECT_EQ(c.RootKeyFile(), "/var/lib/stemedb/root.key");
@@ -35,10 +39,10 @@ TEST(ConfigTest, PrecedenceIsFlagsOverEnvOverFileOverDefaults) {
   WriteFile(dir.Sub("api.toml"),
             "[wal]\nsegment_size_mb = 8\nlog_fsync_errors = true\n[server]\nthreads = 3\nidle_timeout_s = 7\n");
   ConfigLoader loader;
-  loader.LoadFile(dir.Sub("api.toml"));
-  loader.LoadEnvironment({"STEMEDB_SERVER_THREADS=5", "STEMEDB_SERVER_IDLE_TIMEOUT_S=9", "PATH=/bin"});
-  loader.SetFromFlag("server.threads", "6", "--server-threads");
-  Config c = loader.Finish();
+  ASSERT_TRUE(loader.LoadFile(dir.Sub("api.toml")).ok());
+  ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_SERVER_THREADS=5", "STEMEDB_SERVER_IDLE_TIMEOUT_S=9", "PATH=/bin"}).ok());
+  ASSERT_TRUE(loader.SetFromFlag("server.threads", "6", "--server-threads").ok());
+  Config c = MustFinish(loader);
   EXPECT_EQ(c.wal.segment_size_mb, 8);       // file
   EXPECT_TRUE(c.wal.log_fsync_errors);       // file
   EXPECT_EQ(c.server.idle_timeout_s, 9);     // env over file
@@ -49,9 +53,12 @@ TEST(ConfigTest, PrecedenceIsFlagsOverEnvOverFileOverDefaults) {
 
 TEST(ConfigTest, ShortEnvironmentNamesAndCanonicalNameWins) {
   ConfigLoader loader;
-  loader.LoadEnvironment({"STEMEDB_BIND_ADDR=0.0.0.0:9000", "STEMEDB_DATA_DIR=/srv/x", "STEMEDB_LOG_LEVEL=debug",
-                          "STEMEDB_AUTH_MODE=all", "STEMEDB_LOG_LEVEL=debug", "STEMEDB_SERVER_BIND=0.0.0.0:9001"});
-  Config c = loader.Finish();
+  ASSERT_TRUE(loader
+                  .LoadEnvironment({"STEMEDB_BIND_ADDR=0.0.0.0:9000", "STEMEDB_DATA_DIR=/srv/x",
+                                    "STEMEDB_LOG_LEVEL=debug", "STEMEDB_AUTH_MODE=all", "STEMEDB_LOG_LEVEL=debug",
+                                    "STEMEDB_SERVER_BIND=0.0.0.0:9001"})
+                  .ok());
+  Config c = MustFinish(loader);
   EXPECT_EQ(c.server.bind, "0.0.0.0:9001");
   EXPECT_EQ(c.storage.data_dir, "/srv/x");
   EXPECT_EQ(c.WalDir(), "/srv/x/wal");
@@ -63,7 +70,7 @@ TEST(ConfigTest, UnknownFileKeyIsAnErrorWithSuggestion) {
   TempDir dir;
   WriteFile(dir.Sub("api.toml"), "[wal]\nsegment_size = 8\n");
   ConfigLoader loader;
-  std::string err = ErrorOf([&] { loader.LoadFile(dir.Sub("api.toml")); });
+  std::string err = ErrorOf(loader.LoadFile(dir.Sub("api.toml")));
   EXPECT_NE(err.find("unknown key wal.segment_size"), std::string::npos) << err;
   EXPECT_NE(err.find("did you mean wal.segment_size_mb?"), std::string::npos) << err;
 }
@@ -72,7 +79,7 @@ TEST(ConfigTest, UnknownSectionIsAnError) {
   TempDir dir;
   WriteFile(dir.Sub("api.toml"), "[walz]\ndir = \"/x\"\n");
   ConfigLoader loader;
-  EXPECT_NE(ErrorOf([&] { loader.LoadFile(dir.Sub("api.toml")); }).find("unknown key walz.dir"), std::string::npos);
+  EXPECT_NE(ErrorOf(loader.LoadFile(dir.Sub("api.toml"))).find("unknown key walz.dir"), std::string::npos);
 }
 
 TEST(ConfigTest, BadValuesNameKeyAndSource) {
@@ -91,7 +98,7 @@ TEST(ConfigTest, BadValuesNameKeyAndSource) {
   };
   for (const auto& c : cases) {
     ConfigLoader loader;
-    std::string err = ErrorOf([&] { loader.LoadEnvironment({c.env}); });
+    std::string err = ErrorOf(loader.LoadEnvironment({c.env}));
     EXPECT_NE(err.find(c.expect), std::string::npos) << c.env << " -> " << err;
   }
 }
@@ -100,7 +107,7 @@ TEST(ConfigTest, FileValueOfWrongTypeIsAnError) {
   TempDir dir;
   WriteFile(dir.Sub("api.toml"), "[server]\nthreads = \"four\"\n");
   ConfigLoader loader;
-  EXPECT_NE(ErrorOf([&] { loader.LoadFile(dir.Sub("api.toml")); }).find("server.threads (from file"),
+  EXPECT_NE(ErrorOf(loader.LoadFile(dir.Sub("api.toml"))).find("server.threads (from file"),
             std::string::npos);
 }
 
@@ -108,50 +115,86 @@ TEST(ConfigTest, SyntaxErrorNamesLine) {
   TempDir dir;
   WriteFile(dir.Sub("api.toml"), "[server]\nthreads = = 4\n");
   ConfigLoader loader;
-  std::string err = ErrorOf([&] { loader.LoadFile(dir.Sub("api.toml")); });
+  std::string err = ErrorOf(loader.LoadFile(dir.Sub("api.toml")));
   EXPECT_NE(err.find("api.toml:2:"), std::string::npos) << err;
 }
 
 TEST(ConfigTest, UnreadableFileIsAnError) {
   ConfigLoader loader;
-  std::string err = ErrorOf([&] { loader.LoadFile("/nonexistent/api.toml"); });
+  std::string err = ErrorOf(loader.LoadFile("/nonexistent/api.toml"));
   EXPECT_NE(err.find("cannot read config file /nonexistent/api.toml"), std::string::npos) << err;
 }
 
 TEST(ConfigTest, CrossKeyChecks) {
   {
     ConfigLoader loader;
-    loader.LoadEnvironment({"STEMEDB_TLS_CERT_FILE=/x.pem"});
-    EXPECT_NE(ErrorOf([&] { loader.Finish(); }).find("tls.cert_file and tls.key_file"), std::string::npos);
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_TLS_CERT_FILE=/x.pem"}).ok());
+    EXPECT_NE(ErrorOf(loader.Finish()).find("tls.cert_file and tls.key_file"), std::string::npos);
   }
   {
     ConfigLoader loader;
-    loader.LoadEnvironment({"STEMEDB_UNSAFE_SKIP_SIGNATURES=true"});
-    EXPECT_NE(ErrorOf([&] { loader.Finish(); }).find("skip_unsafe"), std::string::npos);
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_UNSAFE_SKIP_SIGNATURES=true"}).ok());
+    EXPECT_NE(ErrorOf(loader.Finish()).find("skip_unsafe"), std::string::npos);
   }
   {
     ConfigLoader loader;
-    loader.LoadEnvironment({"STEMEDB_UNSAFE_SKIP_SIGNATURES=true", "STEMEDB_AUTH_MODE=off"});
-    EXPECT_TRUE(loader.Finish().signatures.skip_unsafe);
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_UNSAFE_SKIP_SIGNATURES=true", "STEMEDB_AUTH_MODE=off"}).ok());
+    EXPECT_TRUE(MustFinish(loader).signatures.skip_unsafe);
   }
   {
     ConfigLoader loader;
-    loader.LoadEnvironment({"STEMEDB_BIND_ADDR=localhost"});
-    EXPECT_NE(ErrorOf([&] { loader.Finish(); }).find("must be host:port"), std::string::npos);
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_BIND_ADDR=localhost"}).ok());
+    EXPECT_NE(ErrorOf(loader.Finish()).find("must be host:port"), std::string::npos);
+  }
+}
+
+TEST(ConfigTest, BadBindAddressIsAStatusNamingServerBind) {
+  EXPECT_EQ(ErrorOf(ParseBindAddress("localhost")), "config: server.bind 'localhost' must be host:port");
+  EXPECT_NE(ErrorOf(ParseBindAddress("[::1]:70000")).find("port must be 0..65535"), std::string::npos);
+  Result<BindAddress> v6 = ParseBindAddress("[::1]:8080");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8080);
+}
+
+// One append carries one request's records: a batch cap below the body limit would pass
+// start-up and then answer the largest bodies with a 500 at write time.
+TEST(ConfigTest, WalBatchBelowTheLargestBodyIsRefusedNamingBothKeys) {
+  {
+    ConfigLoader loader;  // 1 MiB bodies (the default) into 64 KiB batches
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_WAL_MAX_BATCH_BYTES=65536"}).ok());
+    std::string err = ErrorOf(loader.Finish());
+    EXPECT_NE(err.find("wal.max_batch_bytes (65536) is below server.max_body_bytes (1048576)"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("at least " + std::to_string(1048576 + kWalRequestOverheadBytes)), std::string::npos) << err;
+  }
+  {
+    ConfigLoader loader;  // exactly the body plus the framing is enough
+    ASSERT_TRUE(loader
+                    .LoadEnvironment({"STEMEDB_SERVER_MAX_BODY_BYTES=1048576",
+                                      "STEMEDB_WAL_MAX_BATCH_BYTES=" + std::to_string(1048576 + kWalRequestOverheadBytes)})
+                    .ok());
+    EXPECT_TRUE(loader.Finish().ok());
+  }
+  {
+    ConfigLoader loader;  // a smaller body limit makes a small batch cap fine
+    ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_SERVER_MAX_BODY_BYTES=65536", "STEMEDB_WAL_MAX_BATCH_BYTES=131072"}).ok());
+    EXPECT_TRUE(loader.Finish().ok());
   }
 }
 
 TEST(ConfigTest, UnknownEnvironmentVariablesWarnButClientVariablesDoNot) {
   ConfigLoader loader;
   auto warnings = loader.LoadEnvironment({"STEMEDB_URL=http://x", "STEMEDB_WAL_SEGMENTSIZE_MB=3"});
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("STEMEDB_WAL_SEGMENTSIZE_MB"), std::string::npos);
+  ASSERT_TRUE(warnings.ok());
+  ASSERT_EQ(warnings->size(), 1u);
+  EXPECT_NE((*warnings)[0].find("STEMEDB_WAL_SEGMENTSIZE_MB"), std::string::npos);
 }
 
 TEST(ConfigTest, RenderMasksSecrets) {
   ConfigLoader loader;
-  loader.LoadEnvironment({"STEMEDB_ROOT_API_KEY=supersecret"});
-  Config c = loader.Finish();
+  ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_ROOT_API_KEY=supersecret"}).ok());
+  Config c = MustFinish(loader);
   std::string out = RenderConfig(c, loader.origin());
   EXPECT_EQ(out.find("supersecret"), std::string::npos);
   EXPECT_NE(out.find("root_api_key = \"********\"  # env STEMEDB_ROOT_API_KEY"), std::string::npos) << out;

@@ -108,6 +108,9 @@ TEST_F(JournalFailureTest, FailedFdatasyncFailsTheBatchAndIsNeverRetried) {
   std::string text = log.text();
   EXPECT_TRUE(Contains(text, "fsync failed")) << text;
   EXPECT_TRUE(Contains(text, "segment=segment.001.wal")) << text;
+  // What the seed runbook greps for, naming the segment, on the same line as the above.
+  EXPECT_TRUE(Contains(text, "Failed to fsync WAL segment segment.001.wal; WAL fsync failed: segment=segment.001.wal"))
+      << text;
   EXPECT_TRUE(Contains(text, "errno=5 (" + std::string(std::strerror(EIO)) + ")")) << text;
 
   // The failed batch was cut off: a restart sees exactly what was acknowledged.
@@ -152,7 +155,7 @@ TEST_F(JournalFailureTest, FailedWriteFailsTheBatchWithoutSyncing) {
   EXPECT_EQ(env_.Calls(FaultOp::kDataSync), syncs);
   EXPECT_EQ(AppendOne(*journal_, "refused").status.code(), StatusCode::kUnavailable);
   journal_->Close();
-  EXPECT_TRUE(Contains(log.text(), "WAL write error")) << log.text();
+  EXPECT_TRUE(Contains(log.text(), "Failed to write WAL segment segment.001.wal; WAL write error")) << log.text();
   EXPECT_EQ(Metric("stemedb_wal_fsync_errors_total{segment=\"segment.001.wal\"}"), 1);
 }
 
@@ -182,6 +185,7 @@ TEST_F(JournalFailureTest, FailedSealOnRotationFailsTheJournal) {
   EXPECT_EQ(AppendOne(*journal_, "after").status.code(), StatusCode::kUnavailable);
   journal_->Close();
   EXPECT_TRUE(Contains(log.text(), "fsync failed")) << log.text();
+  EXPECT_TRUE(Contains(log.text(), "Failed to fsync WAL segment segment.001.wal")) << log.text();
 }
 
 TEST_F(JournalFailureTest, FailedDirectorySyncOnRotationFailsTheJournal) {

@@ -38,7 +38,8 @@ class FileLock {
 enum class OpenMode {
   kReadOnly,   // O_RDONLY
   kReadWrite,  // O_RDWR on an existing file
-  kCreateNew,  // O_RDWR | O_CREAT | O_EXCL: fails if the file exists
+  kCreateNew,  // O_RDWR | O_CREAT | O_EXCL: fails if the file exists; mode 0644
+  kCreateNewOwnerOnly,  // as kCreateNew, mode 0600: files holding secrets
 };
 
 struct DiskSpace {

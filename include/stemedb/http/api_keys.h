@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "stemedb/ground/env.h"
 #include "stemedb/ground/status.h"
 #include "stemedb/core/types.h"
 #include "stemedb/storage/catalog.h"
@@ -49,8 +50,11 @@ class KeyVerifier {
   core::Hash32 root_digest_;
 };
 
-// The root key: from configuration when set, else read from `path`, else generated into `path`
-// (0600, created exclusively). Returns its SHA-256; *generated says whether it was just made.
-Result<core::Hash32> LoadOrCreateRootKey(const std::string& configured, const std::string& path, bool* generated);
+// The root key: from configuration when set, else read from `path` (which must be mode 0600),
+// else generated into `path` through `env` (0600, written to a temporary file, fsynced, renamed,
+// directory fsynced; every failure returned). Two daemons never race here: the WAL directory
+// lock is taken first. Returns its SHA-256; *generated says whether it was just made.
+Result<core::Hash32> LoadOrCreateRootKey(Env& env, const std::string& configured, const std::string& path,
+                                         bool* generated);
 
 }  // namespace stemedb::http

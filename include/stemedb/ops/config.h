@@ -4,14 +4,16 @@
 //
 // Sources, lowest to highest precedence: defaults < TOML file < STEMEDB_* environment < flags.
 // An unknown key, a value of the wrong type or out of range, or an unreadable file is an error
-// naming the key and the source; start-up stops. Nothing is silently ignored.
+// (a Status, never an exception) naming the key and the source; start-up stops. Nothing is
+// silently ignored.
 
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "stemedb/ground/status.h"
 
 namespace stemedb::ops {
 
@@ -89,11 +91,12 @@ struct Config {
   std::string RootKeyFile() const;
 };
 
-// A start-up error: names the key (or file) and what is wrong with it.
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// What one request's records take in the WAL beyond the bytes of its body: the journal framing
+// (header and seq/time prefix, 25 bytes) of each of the up to 1,000 records of a batch, plus the
+// stored form's domain tag and field framing, which the hex ids and signatures it turns into raw
+// bytes more than pay for. tests/storage/wal_entry_bytes_test.cpp checks it against the largest
+// bodies of every record kind. wal.max_batch_bytes must hold server.max_body_bytes plus this.
+inline constexpr int64_t kWalRequestOverheadBytes = 64 << 10;
 
 enum class ValueKind { kString, kInt, kDouble, kBool };
 
@@ -124,21 +127,23 @@ struct ConfigOrigin {
 };
 
 // Builds the configuration from a file (may be empty: none), an environment, and flag values
-// already collected as dotted key -> raw string. Throws ConfigError.
+// already collected as dotted key -> raw string. Every error is kInvalidArgument whose message
+// ("config: ...") names the key (or file), where its value came from and what is wrong; the
+// first error stops the step that found it.
 class ConfigLoader {
  public:
-  void LoadFile(const std::string& path);
+  Status LoadFile(const std::string& path);
   // environ-style "NAME=value" entries; unknown STEMEDB_* names are returned as warnings
   // (the environment is shared with other programs, e.g. the client's STEMEDB_URL).
-  std::vector<std::string> LoadEnvironment(const std::vector<std::string>& environ_entries);
-  void SetFromFlag(const std::string& dotted_key, const std::string& raw, const std::string& flag);
+  Result<std::vector<std::string>> LoadEnvironment(const std::vector<std::string>& environ_entries);
+  Status SetFromFlag(const std::string& dotted_key, const std::string& raw, const std::string& flag);
 
-  // Cross-key checks and derived defaults; throws ConfigError.
-  Config Finish();
+  // Cross-key checks and derived defaults.
+  Result<Config> Finish();
   const ConfigOrigin& origin() const { return origin_; }
 
  private:
-  void Set(const ConfigKeySpec& spec, const std::string& raw, const std::string& where);
+  Status Set(const ConfigKeySpec& spec, const std::string& raw, const std::string& where);
 
   Config config_;
   ConfigOrigin origin_;
@@ -150,11 +155,11 @@ std::string RenderConfig(const Config& config, const ConfigOrigin& origin);
 // The .env.example a Config's defaults imply (a test checks the shipped file against it).
 std::string RenderEnvExample();
 
-// "host:port" -> parts; throws ConfigError naming server.bind.
+// "host:port" -> parts; kInvalidArgument naming server.bind.
 struct BindAddress {
   std::string host;
   uint16_t port;
 };
-BindAddress ParseBindAddress(const std::string& bind);
+Result<BindAddress> ParseBindAddress(const std::string& bind);
 
 }  // namespace stemedb::ops

@@ -128,6 +128,7 @@ class FamilyBase {
   virtual ~FamilyBase() = default;
   virtual void Render(ExpositionWriter& w) const = 0;
   const std::string& name() const { return name_; }
+  const std::vector<std::string>& label_names() const { return label_names_; }
 
  protected:
   std::string name_;
@@ -143,7 +144,7 @@ class Family final : public FamilyBase {
       : FamilyBase(std::move(name), std::move(help), std::move(label_names)), make_(std::move(make)) {}
 
   // The child for these label values, created on first use. The reference stays valid for the
-  // registry's lifetime.
+  // registry's lifetime. As many values as label names (checked: STEMEDB_CHECK).
   M& WithLabels(const LabelValues& values);
   void Render(ExpositionWriter& w) const override;
 
@@ -178,8 +179,9 @@ class Registry {
   // The whole registry in the text exposition format 0.0.4.
   std::string Render() const;
 
-  // Registering the same name twice returns the existing family (same type required), so
-  // components can be created more than once in tests against one registry.
+  // Registering the same name twice returns the existing family, so components can be created
+  // more than once in tests against one registry. A bad metric or label name, or the same name
+  // with another type or other label names, is a bug: STEMEDB_CHECK stops the process.
  private:
   template <typename M, typename... A>
   Family<M>& Add(std::string name, std::string help, std::vector<std::string> labels,

@@ -29,6 +29,7 @@ struct SkepticClaim {
   double support = 0;           // authority weight of the group
   double share = 0;             // support / total support; 0 when the total is 0
   std::vector<uint32_t> assertions{};  // candidate indexes, heaviest first
+  size_t assertions_count = 0;         // all of them, when `assertions` lists only the first
   std::vector<Tier> tiers{};  // distinct tiers of those assertions, most authoritative first
 };
 
@@ -36,6 +37,7 @@ struct SkepticView {
   SkepticStatus status = SkepticStatus::kUnanimous;
   double conflict_score = 0;
   std::vector<SkepticClaim> claims{};  // ranked by support, then the newer representative
+  size_t claims_count = 0;             // all of them, when `claims` lists only the first
   size_t candidates_count = 0;
   Warnings warnings{};
 };

@@ -15,16 +15,18 @@
 
 namespace stemedb::query {
 
-// A (subject, predicate) with more stored assertions than this is resolved over the first
-// this-many (log order) and says so in a warning; it keeps one hot key from costing a query
-// the whole database.
+// A (subject, predicate) with at most this many stored assertions is loaded whole and kept in
+// the candidate cache; one with more is streamed from the store instead (streamed.h), so one hot
+// key never holds a million decoded candidates in memory, and every one of them still counts.
 inline constexpr size_t kCandidatesLoadedMax = 10'000;
 
 struct LoadedCandidates {
   // Shared with the candidate cache and every concurrent query of the same (subject, predicate),
   // so it is never modified once built.
   std::shared_ptr<const std::vector<Candidate>> list;
-  bool truncated = false;  // more than kCandidatesLoadedMax exist
+  // More than kCandidatesLoadedMax exist: `list` is null, and the caller resolves the pair
+  // streamed (streamed.h).
+  bool too_many = false;
 
   std::span<const Candidate> all() const { return *list; }
   // The candidates up to seq_max: a prefix, since the list is in log order.

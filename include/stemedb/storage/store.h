@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "stemedb/ground/env.h"
 #include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
 #include "stemedb/ops/metrics.h"
@@ -91,13 +92,18 @@ class Store {
   // The predicates a subject has, in byte order, at most `limit`, after `after` (exclusive).
   Result<std::vector<std::string>> PredicatesOf(std::string_view subject, size_t limit, std::string_view after = "");
   Result<std::vector<core::Hash32>> ChildrenOf(const core::Hash32& parent, size_t limit);
+  // The epochs that supersede `epoch`, in id order after `after` (exclusive), at most `limit`
+  // (Catalog::Epoch says how many there are).
+  Result<std::vector<core::Hash32>> SupersededBy(const core::Hash32& epoch, size_t limit,
+                                                 const std::optional<core::Hash32>& after);
   Result<std::vector<core::Hash32>> VotesOn(const core::Hash32& assertion, size_t limit);
   // Log entries with seq > after_seq, at most limit.
   Result<std::vector<LogEntry>> LogAfter(uint64_t after_seq, size_t limit);
   // Record ids of a kind in id order after `after` (exclusive): listing epochs and sources.
   Result<std::vector<core::Hash32>> ListIds(core::RecordKind kind, size_t limit, const std::optional<core::Hash32>& after);
-  // Every assertion of subject+predicate (log order, at most `limit`) with its votes, turned
-  // into the reader's own form by `builder` on a cache miss, from the candidate cache on a hit.
+  // Every assertion of subject+predicate (log order) with its votes, turned into the reader's
+  // own form by `builder` on a cache miss, from the candidate cache on a hit; when more than
+  // `limit` exist, only that fact (the reader streams them: CandidateRecordsAfter).
   struct CandidateRecord {
     StoredAssertion assertion;
     index::VoteAggregate votes;
@@ -112,17 +118,25 @@ class Store {
     std::function<BuiltCandidates(std::vector<CandidateRecord>&&)> build;
   };
   struct Candidates {
-    std::shared_ptr<const void> value;  // of builder.kind's type
-    bool truncated = false;             // more than `limit` exist (such lists are never cached)
+    std::shared_ptr<const void> value;  // of builder.kind's type; null when truncated
+    bool truncated = false;             // more than `limit` exist: nothing built, nothing cached
   };
   Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
                                    const CandidateBuilder& builder);
+  // The candidate records of subject+predicate with seq > after_seq, in log order, at most
+  // `limit`, never cached: how a pair too large for the candidate cache is read, one chunk at
+  // a time, so a reader never holds more than a chunk of decoded records.
+  Result<std::vector<CandidateRecord>> CandidateRecordsAfter(std::string_view subject, std::string_view predicate,
+                                                             uint64_t after_seq, size_t limit);
   Result<index::VoteAggregate> VoteSummary(const core::Hash32& assertion);
   Result<AgentSummary> Agent(const core::PublicKey& agent);
   Result<double> Trust(const core::PublicKey& agent);
   Result<index::GlobalCounts> Counts();
 
   const Catalog& catalog() const { return catalog_; }
+  // The file-system seam every file of this store goes through (options.journal.env, or the
+  // default PosixEnv): the daemon writes its other files (root.key, checkpoints) through it too.
+  Env& env() const { return *env_; }
   wal::Journal& journal() { return *journal_; }
   TieredKv& kv() { return *kv_; }
   uint64_t last_applied_seq() const;
@@ -146,6 +160,7 @@ class Store {
   template <typename R>
   Result<std::optional<WriteOutcome>> Unchanged(core::RecordKind kind, const R& incoming, const core::Hash32& id);
 
+  Env* env_ = nullptr;
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;

@@ -94,7 +94,8 @@ class Journal {
 
   // The writer thread (journal_writer.cpp).
   struct IoFailure {
-    const char* what;  // "fsync failed", "write error", "segment creation failed"
+    const char* what;    // "fsync failed", "write error", "segment creation failed"
+    const char* action;  // "fsync", "write", "create": the line reads "Failed to <action> WAL segment <name>"
     std::string segment;
     uint64_t file_pos;
     Status status;

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "stemedb/ground/coding.h"
+
 namespace stemedb::wal {
 
 inline constexpr size_t kRecordHeaderBytes = 9;
@@ -28,8 +30,15 @@ struct RecordHeader {
   uint8_t type = kInvalidRecordType;
 };
 
-// Reads kRecordHeaderBytes from in.
-RecordHeader DecodeRecordHeader(const char* in);
+// Reads kRecordHeaderBytes from in. Inline: the search after a bad record decodes one at every
+// byte position of the rest of a segment.
+inline RecordHeader DecodeRecordHeader(const char* in) {
+  RecordHeader h;
+  h.payload_bytes = DecodeU32LE(in);
+  h.checksum = DecodeU32LE(in + 4);
+  h.type = static_cast<uint8_t>(in[8]);
+  return h;
+}
 
 // The checksum of a record. type_and_payload points at the type byte, followed by the payload.
 uint32_t RecordChecksum(uint32_t payload_bytes, const char* type_and_payload);

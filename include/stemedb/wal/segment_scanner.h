@@ -10,7 +10,9 @@
 // After a bad record it searches the rest of the file for any valid record. A torn write
 // leaves nothing valid behind it (the writer writes a batch only after the previous one was
 // synced, and stops after a failure), so a valid record after a bad one means acknowledged
-// data sits behind damage: corruption, never something to cut away silently.
+// data sits behind damage: corruption, never something to cut away silently. The search's work
+// is linear in the segment's size (segment_scanner.cpp says how; the resync_* counters show it):
+// it reads the rest of the file once and checksums at most the segment's size in candidates.
 
 #include <cstdint>
 #include <optional>
@@ -45,9 +47,19 @@ struct SegmentScan {
   std::string problem_reason;
   std::optional<uint64_t> valid_record_after;  // file position of a valid record after it
 
+  // The search after a kBadRecord, for tests and stemedb-wal-verify --json.
+  uint64_t resync_bytes_read = 0;    // bytes read: the rest of the file about once, plus candidates
+  uint64_t resync_bytes_hashed = 0;  // bytes checksummed for candidates; at most file_bytes
+  uint64_t resync_candidates = 0;    // candidates checksummed
+  // Candidates were left unchecked when the checksumming budget ran out and no valid record was
+  // found: one may follow the damage, so this is never a torn tail.
+  bool resync_gave_up = false;
+
   bool clean() const { return problem == ScanProblem::kNone; }
   // A bad record with nothing valid after it: an interrupted write, when in the last segment.
-  bool torn_tail() const { return problem == ScanProblem::kBadRecord && !valid_record_after; }
+  bool torn_tail() const {
+    return problem == ScanProblem::kBadRecord && !valid_record_after && !resync_gave_up;
+  }
   uint64_t base_offset() const { return header.base_offset; }
   // The global offset just past the last valid record.
   uint64_t end_offset() const { return header.GlobalOffset(valid_bytes); }

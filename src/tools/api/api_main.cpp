@@ -16,10 +16,8 @@ int main(int argc, char** argv, char** envp) {
     std::fputs(stemedb::ops::RenderConfig(cl.config, cl.origin).c_str(), stdout);
     return 0;
   }
-  try {
-    stemedb::ops::ConfigureLogging(cl.config.log);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "stemedb-api: %s\n", e.what());
+  if (stemedb::Status s = stemedb::ops::ConfigureLogging(cl.config.log); !s.ok()) {
+    std::fprintf(stderr, "stemedb-api: %s\n", s.message().c_str());
     return 2;
   }
   for (const auto& w : cl.warnings) spdlog::warn("{}", w);

@@ -30,6 +30,30 @@ const std::map<std::string, std::string>& FlagAliases() {
   std::exit(code);
 }
 
+// File, then environment, then the flags given: each later source overrides the earlier ones.
+Status LoadConfig(const CLI::App& app, std::string config_file, const std::vector<std::string>& environment,
+                  const std::map<std::string, std::string>& flag_values,
+                  const std::map<std::string, std::string>& flag_names, CommandLine& out) {
+  ops::ConfigLoader loader;
+  if (config_file.empty()) {
+    if (const char* env_file = std::getenv("STEMEDB_CONFIG"); env_file && *env_file) config_file = env_file;
+    else if (std::filesystem::exists(kDefaultConfigFile)) config_file = kDefaultConfigFile;
+  }
+  if (!config_file.empty()) STEMEDB_RETURN_IF_ERROR(loader.LoadFile(config_file));
+  Result<std::vector<std::string>> warnings = loader.LoadEnvironment(environment);
+  if (!warnings.ok()) return warnings.status();
+  out.warnings = std::move(warnings).value();
+  for (const auto& spec : ops::ConfigKeys()) {
+    if (app.get_option(spec.FlagName())->count() == 0) continue;
+    STEMEDB_RETURN_IF_ERROR(loader.SetFromFlag(spec.Dotted(), flag_values.at(spec.Dotted()), flag_names.at(spec.Dotted())));
+  }
+  Result<ops::Config> config = loader.Finish();
+  if (!config.ok()) return config.status();
+  out.config = std::move(config).value();
+  out.origin = loader.origin();
+  return Status::OK();
+}
+
 }  // namespace
 
 CommandLine ParseCommandLine(int argc, char** argv, char** envp) {
@@ -71,23 +95,8 @@ CommandLine ParseCommandLine(int argc, char** argv, char** envp) {
   for (char** e = envp; e && *e; ++e) environment.emplace_back(*e);
 
   CommandLine out;
-  try {
-    ops::ConfigLoader loader;
-    if (config_file.empty()) {
-      if (const char* env_file = std::getenv("STEMEDB_CONFIG"); env_file && *env_file) config_file = env_file;
-      else if (std::filesystem::exists(kDefaultConfigFile)) config_file = kDefaultConfigFile;
-    }
-    if (!config_file.empty()) loader.LoadFile(config_file);
-    out.warnings = loader.LoadEnvironment(environment);
-    for (const auto& spec : ops::ConfigKeys()) {
-      auto* opt = app.get_option(spec.FlagName());
-      if (opt->count() > 0) loader.SetFromFlag(spec.Dotted(), flag_values[spec.Dotted()], flag_names[spec.Dotted()]);
-    }
-    out.config = loader.Finish();
-    out.origin = loader.origin();
-  } catch (const ops::ConfigError& e) {
-    Exit(2, std::string("stemedb-api: ") + e.what());
-  }
+  Status loaded = LoadConfig(app, config_file, environment, flag_values, flag_names, out);
+  if (!loaded.ok()) Exit(2, "stemedb-api: " + loaded.message());
   out.check_config = check_config;
   return out;
 }

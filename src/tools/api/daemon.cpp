@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "stemedb/build_info.h"
+#include "stemedb/ground/check.h"
 #include "stemedb/http/admin_routes.h"
 #include "stemedb/http/api_keys.h"
 #include "stemedb/http/api_routes.h"
@@ -28,10 +29,12 @@ namespace stemedb::api {
 namespace {
 
 http::ServerOptions ServerOptionsFrom(const ops::Config& c) {
-  auto bind = ops::ParseBindAddress(c.server.bind);
+  // ConfigLoader::Finish refused a bind address that does not parse.
+  Result<ops::BindAddress> bind = ops::ParseBindAddress(c.server.bind);
+  STEMEDB_CHECK(bind.ok());
   http::ServerOptions o;
-  o.host = bind.host;
-  o.port = bind.port;
+  o.host = bind->host;
+  o.port = bind->port;
   o.threads = c.server.threads > 0 ? c.server.threads : std::max(1u, std::thread::hardware_concurrency());
   o.max_connections = c.server.max_connections;
   o.max_body_bytes = static_cast<uint64_t>(c.server.max_body_bytes);
@@ -49,8 +52,11 @@ int WaitForStopSignal(const sigset_t& set) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      ops::ReopenLogFile();
-      spdlog::info("SIGHUP: log file reopened");
+      if (Status s = ops::ReopenLogFile(); !s.ok()) {
+        spdlog::error("SIGHUP: {}; still logging to the file opened before", s.message());
+      } else {
+        spdlog::info("SIGHUP: log file reopened");
+      }
       continue;
     }
     return sig;
@@ -123,7 +129,8 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   }
   std::unique_ptr<storage::Store> store = std::move(opened).value();
   bool root_key_generated = false;
-  auto root_digest = http::LoadOrCreateRootKey(config.auth.root_api_key, config.RootKeyFile(), &root_key_generated);
+  auto root_digest =
+      http::LoadOrCreateRootKey(store->env(), config.auth.root_api_key, config.RootKeyFile(), &root_key_generated);
   if (!root_digest.ok()) {
     spdlog::critical("cannot start: root API key: {}", root_digest.status().ToString());
     return 1;

@@ -10,5 +10,6 @@ void AddWalCommand(CLI::App& app, int& exit_code);     // wal_bench.cpp
 void AddIngestCommand(CLI::App& app, int& exit_code);  // ingest_bench.cpp
 void AddLoadCommand(CLI::App& app, int& exit_code);    // load_command.cpp
 void AddQueryCommand(CLI::App& app, int& exit_code);   // query_bench.cpp
+void AddBigPairCommand(CLI::App& app, int& exit_code); // big_pair_bench.cpp
 
 }  // namespace stemedb::bench

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   stemedb::bench::AddIngestCommand(app, exit_code);
   stemedb::bench::AddLoadCommand(app, exit_code);
   stemedb::bench::AddQueryCommand(app, exit_code);
+  stemedb::bench::AddBigPairCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -33,7 +33,10 @@ const core::Ed25519KeyPair& AgentKey(int agent) {
   return keys[static_cast<size_t>(agent)];
 }
 
-// A cheap, well-mixed hash of the index: the corpus must look irregular but be reproducible.
+int AuthorOf(const CorpusShape& shape, uint64_t index) { return static_cast<int>(Mix(index) % static_cast<uint64_t>(shape.agents)); }
+
+}  // namespace
+
 uint64_t Mix(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -41,10 +44,6 @@ uint64_t Mix(uint64_t x) {
   x *= 0xc4ceb9fe1a85ec53ULL;
   return x ^ (x >> 33);
 }
-
-int AuthorOf(const CorpusShape& shape, uint64_t index) { return static_cast<int>(Mix(index) % static_cast<uint64_t>(shape.agents)); }
-
-}  // namespace
 
 std::string SubjectName(const CorpusShape& shape, uint64_t subject) {
   char buf[32];

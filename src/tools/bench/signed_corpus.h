@@ -24,6 +24,9 @@ struct CorpusShape {
   uint64_t assertions() const { return subjects * predicates * claims; }
 };
 
+// A cheap, well-mixed hash of an index: corpora look irregular but are reproducible.
+uint64_t Mix(uint64_t x);
+
 std::string SubjectName(const CorpusShape& shape, uint64_t subject);
 std::string PredicateName(uint64_t predicate);
 
