@@ -14,7 +14,7 @@ ApiError FromStatus(const Status& s) {
   const std::string detail = s.ToString();
   switch (s.code()) {
     case StatusCode::kDiskFull:
-      return {507, "disk_full", "the WAL disk is full; nothing was acknowledged that is not durable: " + detail, ""};
+      return {507, "disk_full", "the disk is full; this write was not acknowledged and nothing acknowledged is lost: " + detail, ""};
     case StatusCode::kIOError:
       return {500, "wal_write_failed", "the WAL write or fsync of this request failed; it was not acknowledged: " + detail, ""};
     case StatusCode::kOverloaded:
@@ -37,6 +37,8 @@ ApiError FromStatus(const Status& s) {
 Response StatusResponse(const Status& s, std::string_view request_id) {
   ApiError e = FromStatus(s);
   if (e.status == 503) return RetryLaterResponse(e, request_id, e.code == "journal_failed" ? 30 : 1);
+  // A full disk heals without a restart once space is freed (docs/operations/runbooks/disk-full.md).
+  if (e.status == 507) return RetryLaterResponse(e, request_id, 5);
   return ErrorResponse(e, request_id);
 }
 

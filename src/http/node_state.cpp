@@ -17,7 +17,7 @@ NodeState::NodeState(ops::Registry& metrics) {
     w.Header("stemedb_node_state", ops::MetricType::kGauge,
              "1 for the node's current state, 0 for the others.");
     const std::string current = StateName();
-    for (const char* s : {"recovering", "serving", "draining", "drained", "journal_failed"}) {
+    for (const char* s : {"recovering", "serving", "draining", "drained", "journal_failed", "disk_full"}) {
       w.Sample("stemedb_node_state", {"state"}, {s}, current == s ? 1 : 0);
     }
   });
@@ -27,6 +27,7 @@ std::string NodeState::Readiness() const {
   NodeMode m = mode();
   if (m == NodeMode::kRecovering) return "recovering";
   if (journal_failed()) return "journal_failed";
+  if (disk_full()) return "disk_full";
   if (m == NodeMode::kDraining || m == NodeMode::kDrained) return "draining";
   if (storage_degraded()) return "storage_degraded";
   return "ready";
@@ -34,6 +35,7 @@ std::string NodeState::Readiness() const {
 
 std::string NodeState::StateName() const {
   if (journal_failed()) return "journal_failed";
+  if (disk_full()) return "disk_full";
   return NodeModeName(mode());
 }
 

@@ -80,6 +80,11 @@ std::optional<Response> WriteHandlers::Gate(const Request& req) const {
     return StatusResponse(Status::Unavailable("journal_failed: " + ctx_.store.journal().failure().ToString()),
                           req.request_id);
   }
+  if (ctx_.node.disk_full()) {
+    return StatusResponse(Status::DiskFull("disk_full: the disk of the WAL or of RocksDB is full; writes resume by "
+                                           "themselves once space is freed"),
+                          req.request_id);
+  }
   if (ctx_.node.mode() != NodeMode::kServing) {
     std::string state = ctx_.node.Readiness();
     return RetryLaterResponse({503, state == "recovering" ? "recovering" : "draining",

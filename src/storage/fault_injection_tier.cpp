@@ -19,12 +19,12 @@ Status FaultInjectionTier::Scan(CfId cf, std::string_view start, std::string_vie
 Status FaultInjectionTier::Write(const MemTable& table, const AppliedPosition& position) {
   writes.fetch_add(1);
   if (before_write) before_write();
-  if (fail_writes.load()) return Status::IOError("injected write failure", EIO);
+  if (fail_writes.load()) return Status::FromErrno("injected write failure", write_errno.load());
   return base_->Write(table, position);
 }
 
 Status FaultInjectionTier::Persist() {
-  if (fail_writes.load()) return Status::IOError("injected persist failure", EIO);
+  if (fail_writes.load()) return Status::FromErrno("injected persist failure", write_errno.load());
   return base_->Persist();
 }
 

@@ -3,12 +3,19 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace stemedb::storage {
 namespace {
@@ -38,6 +45,36 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsCorruption()) return Status::Corruption("rocksdb " + what + ": " + s.ToString());
   return Status::IOError("rocksdb " + what + ": " + s.ToString());
 }
+
+// RocksDB's messages (warnings and errors only) go to the daemon's log instead of a LOG file in
+// its directory. On a full disk RocksDB's file logger fails one write and then, at its next line,
+// aborts the whole process: Debian's librocksdb keeps its assertions, and
+// WritableFileWriter::AssertFalseAndGetStatusForPrevError asserts on a writer that failed
+// before (found by the disk-full drill, tests/integration/disk_full_drill_test.cpp).
+class RocksLogToSpdlog final : public rocksdb::Logger {
+ public:
+  RocksLogToSpdlog() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    int n = std::vsnprintf(line, sizeof line, format, ap);  // longer lines are cut: a log line
+    for (size_t end = std::min<size_t>(n < 0 ? 0 : n, sizeof line - 1); end > 0 && line[end - 1] == '\n';) line[--end] = '\0';
+    spdlog::log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
+                "rocksdb: {}", line);
+  }
+};
+
+// RocksDB's own recovery from a full disk (SstFileManager) waits until the free space reaches
+// the write buffer size (32 MiB here), which a small disk may never have again even when a flush
+// would fit; the tier resumes RocksDB itself instead (RocksTier::ResumeAfterNoSpace).
+class NoAutomaticRecoveryFromNoSpace final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error, bool* auto_recovery) override {
+    if (bg_error.IsNoSpace()) *auto_recovery = false;
+  }
+};
 
 std::string EncodePosition(const AppliedPosition& p) {
   std::string out(16, '\0');
@@ -92,19 +129,21 @@ class RocksTier final : public Tier {
     if (!s.ok()) return FromRocks(s, "batch");
     s = batch.Put(db_->DefaultColumnFamily(), kAppliedKey, EncodePosition(position));
     if (!s.ok()) return FromRocks(s, "batch");
+    STEMEDB_RETURN_IF_ERROR(ResumeAfterNoSpace());
     rocksdb::WriteOptions wo;
     wo.disableWAL = true;
     s = db_->Write(wo, &batch);
     WriteReturned(db_);
-    return FromRocks(s, "write");
+    return Checked(s, "write");
   }
 
   Status Persist() override {
+    STEMEDB_RETURN_IF_ERROR(ResumeAfterNoSpace());
     rocksdb::FlushOptions fo;
     fo.wait = true;
     std::vector<rocksdb::ColumnFamilyHandle*> all = handles_;
     all.push_back(db_->DefaultColumnFamily());
-    return FromRocks(db_->Flush(fo, all), "flush");
+    return Checked(db_->Flush(fo, all), "flush");
   }
 
   Result<AppliedPosition> ReadAppliedPosition() override {
@@ -150,9 +189,24 @@ class RocksTier final : public Tier {
  private:
   rocksdb::ColumnFamilyHandle* Handle(CfId cf) { return handles_.at(cf); }
 
+  // A full disk stops RocksDB's writes until DB::Resume; the flusher's next write or flush
+  // (retried every second) resumes it first, which fails with NoSpace again while it is full.
+  Status Checked(const rocksdb::Status& s, const std::string& what) {
+    if (s.IsNoSpace()) resume_needed_.store(true);
+    return FromRocks(s, what);
+  }
+  Status ResumeAfterNoSpace() {
+    if (!resume_needed_.load()) return Status::OK();
+    rocksdb::Status s = db_->Resume();
+    if (!s.ok()) return FromRocks(s, "resume after a full disk");
+    resume_needed_.store(false);
+    return Status::OK();
+  }
+
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> cache_;
+  std::atomic<bool> resume_needed_{false};  // the flusher thread sets and clears it
 };
 
 }  // namespace
@@ -180,7 +234,8 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
   db_options.create_missing_column_families = true;
   db_options.atomic_flush = true;
   db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 5;
+  db_options.info_log = std::make_shared<RocksLogToSpdlog>();
+  db_options.listeners.push_back(std::make_shared<NoAutomaticRecoveryFromNoSpace>());
   db_options.max_open_files = 512;
   // One budget for the memtables of every column family, so fourteen families do not mean
   // fourteen times the write buffer in RSS.
@@ -191,6 +246,10 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
   for (const auto& name : options.column_families) descriptors.emplace_back(name, cf_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
+  // Made first, so RocksDB's open does not log an error for a directory that is not there yet.
+  std::error_code made;
+  std::filesystem::create_directories(options.dir, made);
+  if (made) return Status::FromErrno("create directory " + options.dir, made.value());
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, descriptors, &handles, &db);
   if (!s.ok()) return FromRocks(s, "open " + options.dir);
   // handles[0] is the default family; the store's CfId i is handles[i + 1].

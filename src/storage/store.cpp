@@ -197,11 +197,19 @@ Status Store::Close() {
 
 void Store::SetApplyListener(std::function<void(uint64_t)> listener) { apply_listener_ = std::move(listener); }
 
+bool Store::disk_full() const {
+  return journal_->state() == wal::JournalState::kDiskFull || kv_->disk_full();
+}
+
 uint64_t Store::last_applied_seq() const { return kv_->applied_position().seq; }
 
 void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
   if (apply_failed_.load()) {
     return callback(Status::Unavailable("storage_unavailable: the apply step failed; restart the node to replay the WAL"), {});
+  }
+  if (Status full = kv_->disk_full_error(); !full.ok()) {
+    return callback(Status::DiskFull("disk_full: the RocksDB disk is full (" + full.message() +
+                                     "); writes resume once a flush succeeds", full.sys_errno()), {});
   }
   if (kv_->degraded() || kv_->over_memory_bound()) {
     return callback(Status::Overloaded("storage_degraded: the memory tier is full while RocksDB catches up"), {});

@@ -214,6 +214,7 @@ bool TieredKv::FlushOnce() {
     }
     metrics_->degraded.Set(degraded ? 1 : 0);
     spdlog::warn("RocksDB write failed, will retry: {}", s.ToString());
+    NoteTierError(s);
     return false;
   }
   {
@@ -225,6 +226,51 @@ bool TieredKv::FlushOnce() {
   if (degraded_.exchange(false)) spdlog::info("storage recovered: RocksDB writes succeed again");
   metrics_->degraded.Set(0);
   return true;
+}
+
+void TieredKv::NoteTierError(const Status& s) {
+  if (s.code() != StatusCode::kDiskFull) return;
+  {
+    std::lock_guard lock(disk_full_mu_);
+    disk_full_error_ = s;
+  }
+  if (!disk_full_.exchange(true)) {
+    spdlog::error("RocksDB disk full: {}; writes are refused (507 disk_full) until a flush succeeds", s.ToString());
+  }
+}
+
+Status TieredKv::disk_full_error() const {
+  std::lock_guard lock(disk_full_mu_);
+  return disk_full_.load() ? disk_full_error_ : Status::OK();
+}
+
+Status TieredKv::PersistOnce() {
+  const auto t0 = std::chrono::steady_clock::now();
+  AppliedPosition flushed;
+  {
+    std::lock_guard lock(version_mu_);
+    flushed = flushed_position_;
+  }
+  Status s = tier_->Persist();
+  metrics_->persist_rocksdb.Observe(SecondsSince(t0));
+  if (!s.ok()) {
+    metrics_->errors.WithLabels({"persist", "rocksdb"}).Inc();
+    // Retried every second while the disk is full: the first failure is logged, not each retry.
+    if (disk_full() && s.code() == StatusCode::kDiskFull) {
+      spdlog::debug("RocksDB flush failed again, will retry: {}", s.ToString());
+    } else {
+      spdlog::warn("RocksDB flush failed, will retry: {}", s.ToString());
+    }
+    NoteTierError(s);
+    return s;
+  }
+  {
+    std::lock_guard lock(version_mu_);
+    persisted_position_ = flushed;
+  }
+  metrics_->applied_offset.Set(static_cast<double>(flushed.offset));
+  if (disk_full_.exchange(false)) spdlog::info("RocksDB disk space is back: a flush succeeded, writes are accepted again");
+  return Status::OK();
 }
 
 void TieredKv::FlusherLoop() {
@@ -243,26 +289,10 @@ void TieredKv::FlusherLoop() {
       continue;
     }
     backoff = std::chrono::milliseconds(0);
-    if (std::chrono::steady_clock::now() - last_persist >= options_.persist_interval) {
+    // On a full disk the flush is what tells that space is back: retry it at once.
+    if (disk_full() || std::chrono::steady_clock::now() - last_persist >= options_.persist_interval) {
       last_persist = std::chrono::steady_clock::now();
-      const auto t0 = std::chrono::steady_clock::now();
-      AppliedPosition flushed;
-      {
-        std::lock_guard lock(version_mu_);
-        flushed = flushed_position_;
-      }
-      Status s = tier_->Persist();
-      metrics_->persist_rocksdb.Observe(SecondsSince(t0));
-      if (!s.ok()) {
-        metrics_->errors.WithLabels({"persist", "rocksdb"}).Inc();
-        spdlog::warn("RocksDB flush failed, will retry: {}", s.ToString());
-        continue;
-      }
-      {
-        std::lock_guard lock(version_mu_);
-        persisted_position_ = flushed;
-      }
-      metrics_->applied_offset.Set(static_cast<double>(flushed.offset));
+      if (!PersistOnce().ok()) backoff = std::chrono::milliseconds(1000);
     }
   }
 }
@@ -272,18 +302,7 @@ Status TieredKv::FlushAndPersist() {
   for (int round = 0; round < 2; ++round) {
     if (!FlushOnce()) return Status::Unavailable("storage_unavailable: RocksDB write failed");
   }
-  AppliedPosition flushed;
-  {
-    std::lock_guard lock(version_mu_);
-    flushed = flushed_position_;
-  }
-  STEMEDB_RETURN_IF_ERROR(tier_->Persist());
-  {
-    std::lock_guard lock(version_mu_);
-    persisted_position_ = flushed;
-  }
-  metrics_->applied_offset.Set(static_cast<double>(flushed.offset));
-  return Status::OK();
+  return PersistOnce();
 }
 
 Result<AppliedPosition> TieredKv::Checkpoint(const std::string& dir) {

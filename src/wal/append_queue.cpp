@@ -55,7 +55,12 @@ std::vector<PendingAppend> AppendQueue::TakeBatch(uint64_t max_bytes) {
 
 void AppendQueue::Open() {
   std::lock_guard lock(mu_);
-  refusal_ = Status::OK();
+  if (!stopping_) refusal_ = Status::OK();
+}
+
+bool AppendQueue::WaitStopped(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return nonempty_.wait_for(lock, timeout, [&] { return stopping_; });
 }
 
 std::vector<PendingAppend> AppendQueue::FailAll(Status refusal) {

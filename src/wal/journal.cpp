@@ -32,12 +32,27 @@ Status ValidateOptions(const JournalOptions& o) {
   return Status::OK();
 }
 
+// mkdir -p, then an fsync of the parent of each directory it made: without it a power cut
+// soon after the first start can take the new WAL directory, and every acknowledged record in
+// it, away (a directory entry is durable only once its parent is synced).
+Status CreateDirsDurably(Env& env, const std::string& dir) {
+  std::vector<std::string> missing;
+  for (std::string d = dir; !env.FileExists(d) && d != DirName(d); d = DirName(d)) {
+    missing.push_back(d);
+  }
+  STEMEDB_RETURN_IF_ERROR(env.CreateDirs(dir));
+  for (const std::string& d : missing) STEMEDB_RETURN_IF_ERROR(env.SyncDir(DirName(d)));
+  return Status::OK();
+}
+
 }  // namespace
 
 const char* JournalStateName(JournalState state) {
   switch (state) {
     case JournalState::kOk:
       return "ok";
+    case JournalState::kDiskFull:
+      return "disk_full";
     case JournalState::kFailed:
       return "failed";
     case JournalState::kClosed:
@@ -62,7 +77,7 @@ Result<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& options,
                                                ops::Registry& metrics) {
   STEMEDB_RETURN_IF_ERROR(ValidateOptions(options));
   Env& env = options.env != nullptr ? *options.env : *Env::Default();
-  STEMEDB_RETURN_IF_ERROR(env.CreateDirs(options.dir));
+  STEMEDB_RETURN_IF_ERROR(CreateDirsDurably(env, options.dir));
   Result<std::unique_ptr<DirLock>> lock = DirLock::Acquire(env, options.dir);
   if (!lock.ok()) return lock.status();
 
@@ -243,8 +258,9 @@ void Journal::Close() {
   queue_.Stop(state() == JournalState::kFailed ? FailureRefusal()
                                                : Status::Unavailable("journal closed"));
   if (writer_.joinable()) writer_.join();
-  JournalState ok = JournalState::kOk;
-  state_.compare_exchange_strong(ok, JournalState::kClosed);
+  // A failed journal stays failed (its cause is still the answer); a paused one had nothing
+  // unsynced, so it closes cleanly.
+  if (state() != JournalState::kFailed) state_.store(JournalState::kClosed);
   active_.reset();
   lock_.reset();
 }

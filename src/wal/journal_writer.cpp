@@ -21,7 +21,10 @@ uint64_t NowUnixMs() {
 }  // namespace
 
 void Journal::WriterLoop() {
-  while (std::optional<uint64_t> front_bytes = queue_.WaitFront()) {
+  for (;;) {
+    if (state() == JournalState::kDiskFull && !WaitForSpace()) return;  // closed while full
+    std::optional<uint64_t> front_bytes = queue_.WaitFront();
+    if (!front_bytes) return;
     if (queue_.FrontIsRotation()) {
       HandleRotation();
       continue;
@@ -29,7 +32,7 @@ void Journal::WriterLoop() {
     // A record never spans segments: rotate first when the front append does not fit.
     if (active_->file_bytes() + *front_bytes > options_.segment_bytes) {
       Result<std::string> sealed = RotateSegment();
-      if (!sealed.ok()) continue;  // the journal failed; the queue was handed back
+      if (!sealed.ok()) continue;  // failed or paused; the queue was handed back
     }
     uint64_t room = options_.segment_bytes - active_->file_bytes();
     STEMEDB_CHECK(*front_bytes <= room);
@@ -46,18 +49,36 @@ void Journal::HandleRotation() {
 
 Result<std::string> Journal::RotateSegment() {
   std::string sealed = active_->name();
-  Status s = active_->Seal();
-  if (!s.ok()) {
-    Fail({"fsync failed", "fsync", sealed, active_->file_bytes(), s}, {});
-    return s;
+  if (!next_segment_missing_) {  // else sealed already, before the disk filled up
+    Status s = active_->Seal();
+    if (!s.ok()) {
+      Fail({"fsync failed", "fsync", sealed, active_->file_bytes(), s}, {});
+      return s;
+    }
   }
-  uint64_t next_sequence = active_->sequence() + 1;
-  Result<std::unique_ptr<LogWriter>> next =
-      LogWriter::Create(env_, options_.dir, next_sequence, active_->end_offset());
-  if (!next.ok()) {
-    Fail({"segment creation failed", "create", SegmentFileName(next_sequence), 0, next.status()}, {});
-    return next.status();
+  bool renamed = false;
+  Status created = OpenNextSegment(&renamed);
+  if (!created.ok()) {
+    IoFailure failure{"segment creation failed", "create", SegmentFileName(active_->sequence() + 1),
+                      0, created};
+    // Before its rename the new segment is invisible and its .tmp removed: nothing to undo.
+    if (!renamed && created.code() == StatusCode::kDiskFull) {
+      next_segment_missing_ = true;
+      PauseForSpace(failure, {});
+    } else {
+      Fail(failure, {});
+    }
+    return created;
   }
+  return sealed;
+}
+
+Status Journal::OpenNextSegment(bool* renamed) {
+  std::string sealed = active_->name();
+  Result<std::unique_ptr<LogWriter>> next = LogWriter::Create(
+      env_, options_.dir, active_->sequence() + 1, active_->end_offset(), renamed);
+  if (!next.ok()) return next.status();
+  next_segment_missing_ = false;
   active_ = std::move(next).value();
   {
     std::lock_guard lock(mu_);
@@ -71,7 +92,7 @@ Result<std::string> Journal::RotateSegment() {
   metrics_.FsyncErrors(active_->name());
   spdlog::info("WAL rotated: sealed {}, now writing {} from offset {}", sealed, active_->name(),
                active_->base_offset());
-  return sealed;
+  return Status::OK();
 }
 
 void Journal::CommitBatch(std::vector<PendingAppend> batch) {
@@ -100,7 +121,7 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
   STEMEDB_CHECK(start_pos + encode_buffer_.size() <= options_.segment_bytes);
 
   Status s = active_->Append(encode_buffer_);
-  if (!s.ok()) return Fail({"write error", "write", active_->name(), start_pos, s}, std::move(batch));
+  if (!s.ok()) return FailWrite({"write error", "write", active_->name(), start_pos, s}, std::move(batch));
   auto sync_started = std::chrono::steady_clock::now();
   s = active_->DataSync();
   std::chrono::duration<double> sync_took = std::chrono::steady_clock::now() - sync_started;

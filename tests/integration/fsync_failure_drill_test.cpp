@@ -3,8 +3,8 @@
 // failure point in the running process), and the runbook's own commands are run, with only the
 // address and the data directory changed: the metric with its segment label, the failing writes,
 // readiness, the log line, the drain command, the restart that brings back every acknowledged
-// write, the weekly verification loop. Then disk-full.md's ENOSPC the same way, and the repair
-// procedure on segments damaged in the middle.
+// write, the weekly verification loop; and the repair procedure on segments damaged in the
+// middle. disk-full.md is walked the same way in disk_full_drill_test.cpp.
 
 #include <gtest/gtest.h>
 
@@ -18,72 +18,14 @@
 #include "support/daemon.h"
 #include "support/ops_scripts.h"
 #include "support/records.h"
+#include "support/runbook.h"
 
 namespace stemedb::testing {
 namespace {
 
 using nlohmann::json;
 
-std::string Runbook() {
-  return ReadFile(std::string(STEMEDB_SOURCE_DIR) + "/docs/operations/runbooks/wal-fsync-failure.md");
-}
-
-// The fenced code block of `markdown` that contains `needle`, without its indentation.
-std::string CodeBlock(const std::string& markdown, const std::string& needle) {
-  std::istringstream in(markdown);
-  std::string line, block;
-  bool inside = false;
-  size_t indent = 0;
-  while (std::getline(in, line)) {
-    const size_t first = line.find_first_not_of(' ');
-    const bool fence = first != std::string::npos && line.compare(first, 3, "```") == 0;
-    if (fence && !inside) {
-      inside = true;
-      indent = first;
-      block.clear();
-    } else if (fence) {
-      inside = false;
-      if (block.find(needle) != std::string::npos) return block;
-    } else if (inside) {
-      block += line.substr(std::min(indent, line.find_first_not_of(' ') == std::string::npos ? line.size() : indent)) + "\n";
-    }
-  }
-  ADD_FAILURE() << "no code block with '" << needle << "' in the runbook";
-  return "";
-}
-
-// The runbook's commands for this daemon: its address and data directory instead of the
-// production ones; systemctl and chown lines (no systemd unit, no stemedb user here) dropped.
-std::string Localized(std::string block, const std::string& url, const std::string& data_dir) {
-  for (auto [from, to] : {std::pair<std::string, std::string>{"http://localhost:18180", url}, {"/var/lib/stemedb", data_dir}}) {
-    for (size_t at = block.find(from); at != std::string::npos; at = block.find(from, at + to.size())) block.replace(at, from.size(), to);
-  }
-  std::istringstream in(block);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("systemctl ", 0) == 0 || line.rfind("chown ", 0) == 0) continue;
-    out += line + "\n";
-  }
-  return out;
-}
-
-ProcessResult RunCommands(const std::string& commands) {
-  return RunProcess({"bash", "-c", "set -o pipefail\n" + commands}, {"PATH=" + ToolsDir() + ":" + std::getenv("PATH")});
-}
-
-// The daemon with libfiu's POSIX wrappers preloaded (fiu-run -x). fiu-run sets LD_PRELOAD to
-// its own libraries; in a sanitizer build the sanitizer's runtime must come before them (ASan
-// refuses to start otherwise, and libfiu's malloc wrapper must not stand in front of the
-// sanitizer's allocator), so it is put first in the list the daemon is started with.
-DaemonOptions UnderLibfiu(DaemonOptions options) {
-#ifdef STEMEDB_SANITIZER_RUNTIME
-  options.wrapper = {"fiu-run", "-x", "sh", "-c",
-                     "LD_PRELOAD=\"" STEMEDB_SANITIZER_RUNTIME " $LD_PRELOAD\" exec \"$0\" \"$@\""};
-#else
-  options.wrapper = {"fiu-run", "-x"};
-#endif
-  return options;
-}
+std::string Runbook() { return ReadRunbook("wal-fsync-failure.md"); }
 
 std::string IdOf(const std::string& subject, const std::string& text) {
   return core::IdHex(core::ContentId(SignedAssertion({.subject = subject, .text = text})));
@@ -173,38 +115,6 @@ TEST(WalFsyncFailureRunbookTest, FdatasyncFailsUnderLibfiu) {
     EXPECT_EQ(v.exit_code, 0) << v.out;
   }
   EXPECT_GE(segments, 1);
-}
-
-// docs/operations/runbooks/disk-full.md: a WAL write that fails with ENOSPC (libfiu fails every
-// pwrite with errno 28) answers 507 disk_full, then 503 journal_failed; the log names errno 28;
-// a restart brings back every acknowledged write.
-TEST(DiskFullRunbookTest, EnospcOnTheWalAnswers507AndARestartRecovers) {
-  ASSERT_TRUE(HaveProgram("fiu-run") && HaveProgram("fiu-ctrl")) << "run scripts/setup.sh (fiu-utils)";
-  TempDir dir;
-  const std::string data = dir.Sub("data");
-  std::vector<std::string> acked;
-  {
-    Daemon d(UnderLibfiu({.args = {"--rate-limit-enabled", "false"}, .data_dir = data}));
-    auto c = d.Connect();
-    for (int i = 0; i < 5; ++i) acked.push_back(PostAssertion(*c, "enospc/acked", std::to_string(i)));
-    ProcessResult ctrl = RunProcess({"fiu-ctrl", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", std::to_string(d.pid())});
-    ASSERT_EQ(ctrl.exit_code, 0) << ctrl.out;
-    auto full = c->Post("/v1/assert", AssertionJson("enospc/failed", "0"));
-    EXPECT_EQ(full->status, 507) << full->body;
-    EXPECT_EQ(json::parse(full->body)["error"]["code"], "disk_full");
-    auto later = c->Post("/v1/assert", AssertionJson("enospc/failed", "1"));
-    EXPECT_EQ(later->status, 503) << later->body;
-    EXPECT_EQ(json::parse(later->body)["error"]["code"], "journal_failed");
-    EXPECT_EQ(json::parse(c->Get("/v1/ready")->body)["status"], "journal_failed");
-    EXPECT_NE(c->Get("/metrics")->body.find("stemedb_wal_fsync_errors_total{segment=\"segment.001.wal\"} 1"), std::string::npos);
-    EXPECT_TRUE(std::regex_search(d.Log(), std::regex(R"(WAL write error: segment=segment\.001\.wal byte_offset=\d+ head_offset=\d+ errno=28 \(No space left on device\))")))
-        << d.Log();
-  }
-  Daemon d({.data_dir = data});
-  auto c = d.Connect();
-  for (const auto& id : acked) EXPECT_EQ(c->Get("/v1/assertions/" + id)->status, 200) << id;
-  EXPECT_EQ(c->Get("/v1/assertions/" + IdOf("enospc/failed", "0"))->status, 404);
-  EXPECT_FALSE(PostAssertion(*c, "enospc/after-restart", "0").empty());
 }
 
 // Flips a byte in the middle of [from, to) of a file: a damaged record with valid ones after it,

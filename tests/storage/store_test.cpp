@@ -228,6 +228,34 @@ TEST(StoreTest, RecordsOnlyInTheWalAreReplayed) {
   EXPECT_DOUBLE_EQ(store->VoteSummary(ids[0])->net_weight, 1.0);
 }
 
+TEST(StoreTest, RocksDbDiskFullRefusesWritesUntilAFlushSucceeds) {
+  TempDir dir;
+  ops::Registry metrics;
+  StoreOptions o = Options(dir);
+  o.kv.flush_interval = std::chrono::milliseconds(5);
+  o.kv.persist_interval = std::chrono::milliseconds(0);
+  auto fault = std::make_shared<FaultInjectionTier*>(nullptr);
+  o.wrap_tier = [fault](std::unique_ptr<Tier> t) {
+    auto f = std::make_unique<FaultInjectionTier>(std::move(t));
+    *fault = f.get();
+    return std::unique_ptr<Tier>(std::move(f));
+  };
+  auto store = OpenStore(o, metrics);
+  (*fault)->write_errno.store(ENOSPC);
+  (*fault)->fail_writes.store(true);
+  const core::Hash32 kept = WriteOne(*store, SignedAssertion({.text = "in the WAL"})).id;
+  for (int i = 0; i < 3000 && !store->disk_full(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(store->disk_full());
+  Written refused = WriteSync(*store, {SignedAssertion({.text = "refused"})});
+  EXPECT_EQ(refused.status.code(), StatusCode::kDiskFull);
+  EXPECT_TRUE(refused.status.message().starts_with("disk_full: the RocksDB disk is full")) << refused.status.message();
+  EXPECT_TRUE(store->GetAssertion(kept)->has_value());
+  (*fault)->fail_writes.store(false);
+  for (int i = 0; i < 3000 && store->disk_full(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(store->disk_full());
+  EXPECT_TRUE(WriteSync(*store, {SignedAssertion({.text = "after"})}).status.ok());
+}
+
 TEST(StoreTest, BatchAppliesInOrderWithinOneGroupCommit) {
   TempDir dir;
   ops::Registry metrics;

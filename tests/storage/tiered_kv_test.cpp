@@ -134,6 +134,34 @@ TEST(TieredKvTest, WriteErrorKeepsRecordsInMemoryAndDegradesPastTheBound) {
   EXPECT_EQ((*kv.Get(0, "key1999"))->size(), 1000u);
 }
 
+TEST(TieredKvTest, EnospcMarksTheTierDiskFullUntilAFlushSucceeds) {
+  TempDir dir;
+  ops::Registry metrics;
+  auto fault = std::make_unique<FaultInjectionTier>(OpenTier(dir.path()));
+  FaultInjectionTier* f = fault.get();
+  // A persist on every flush, so the test does not wait for the 10 s interval.
+  TieredKv kv(std::move(fault), {.flush_interval = std::chrono::milliseconds(5), .persist_interval = std::chrono::milliseconds(0)},
+              metrics);
+  ASSERT_TRUE(kv.Open().ok());
+  f->write_errno.store(ENOSPC);
+  f->fail_writes.store(true);
+  {
+    TieredKv::WriteScope w(kv);
+    w.Put(0, "key", "value");
+    w.Advance({1, 1});
+  }
+  for (int i = 0; i < 3000 && !kv.disk_full(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(kv.disk_full());
+  EXPECT_EQ(kv.disk_full_error().code(), StatusCode::kDiskFull);
+  EXPECT_FALSE(kv.degraded()) << "far below the memory bound";
+  EXPECT_EQ(**kv.Get(0, "key"), "value");  // still readable from memory
+  f->fail_writes.store(false);  // space freed
+  for (int i = 0; i < 3000 && kv.disk_full(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(kv.disk_full());
+  EXPECT_TRUE(kv.disk_full_error().ok());
+  EXPECT_EQ(kv.persisted_position().offset, 1u);
+}
+
 TEST(TieredKvTest, ConcurrentReadersDuringFlushesNeverMissAWrite) {
   TempDir dir;
   ops::Registry metrics;

@@ -1,9 +1,10 @@
-// Crash test: stemedb-wal-crash-writer appends from many threads and prints each acknowledged
+// Crash test: stemedb-wal-crash-writer appends from 64 threads and prints each acknowledged
 // record; this driver SIGKILLs it at random moments, reopens the WAL and checks that every
 // acknowledged record is present and intact and that the log ends cleanly.
 //
-// 30 rounds by default (the CI run); STEMEDB_CRASH_ROUNDS=N runs more, STEMEDB_CRASH_SEED=S
-// picks another sequence of kill points.
+// 30 rounds by default (the CI run); STEMEDB_CRASH_ROUNDS=N runs more (scripts/crash-rounds.sh,
+// docs/crash-testing.md), STEMEDB_CRASH_WRITERS=W another number of threads,
+// STEMEDB_CRASH_SEED=S another sequence of kill points.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -19,6 +22,7 @@
 
 #include "stemedb/wal/journal.h"
 #include "stemedb/wal/verifier.h"
+#include "support/metrics_text.h"
 #include "support/temp_dir.h"
 #include "wal/wal_test_helpers.h"
 
@@ -91,11 +95,15 @@ std::vector<Ack> RunAndKill(const std::vector<std::string>& args, size_t kill_af
   return acks;
 }
 
-// Reopens the WAL, checks every ack against what is there, and that the log is clean.
-void CheckRecovered(const std::string& dir, const std::map<uint64_t, Ack>& acked, uint64_t round) {
+// Reopens the WAL, checks every ack against what is there, and that the log is clean. Sets
+// torn_bytes to the bytes of torn tail recovery cut.
+void CheckRecovered(const std::string& dir, const std::map<uint64_t, Ack>& acked, uint64_t round,
+                    uint64_t& torn_bytes) {
   ops::Registry registry;
   auto journal = Journal::Open(wal::testing::OptionsFor(dir), registry);
   ASSERT_TRUE(journal.ok()) << "round " << round << ": " << journal.status().ToString();
+  torn_bytes = static_cast<uint64_t>(
+      stemedb::testing::MetricSample(registry.Render(), "stemedb_wal_truncated_bytes_total").value_or(0));
   std::map<uint64_t, wal::testing::StoredRecord> present;
   uint64_t expect_seq = 1;
   Status replayed = (*journal)->Replay(0, [&](const RecordView& v) {
@@ -123,7 +131,11 @@ void CheckRecovered(const std::string& dir, const std::map<uint64_t, Ack>& acked
 
 TEST(WalCrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
   const uint64_t rounds = EnvNumber("STEMEDB_CRASH_ROUNDS", 30);
-  std::mt19937_64 rng(EnvNumber("STEMEDB_CRASH_SEED", 20251125));
+  const uint64_t writers = EnvNumber("STEMEDB_CRASH_WRITERS", 64);
+  const uint64_t seed = EnvNumber("STEMEDB_CRASH_SEED", 20251125);
+  std::mt19937_64 rng(seed);
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t torn_rounds = 0;
   stemedb::testing::TempDir dir;
   std::map<uint64_t, Ack> acked;  // by offset, over all rounds
   for (uint64_t round = 0; round < rounds; ++round) {
@@ -134,7 +146,7 @@ TEST(WalCrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
     std::string short_writes = slow ? std::to_string(16 + rng() % 200) : "0";
     std::string delay_us = slow ? "50" : "0";
     std::vector<Ack> acks = RunAndKill(
-        {STEMEDB_WAL_CRASH_WRITER_BINARY, "--dir", dir.path(), "--threads", "8", "--segment-bytes",
+        {STEMEDB_WAL_CRASH_WRITER_BINARY, "--dir", dir.path(), "--threads", std::to_string(writers), "--segment-bytes",
          "65536", "--short-write-bytes", short_writes, "--write-delay-us", delay_us},
         kill_after, static_cast<unsigned>(rng() % 3000));
     ASSERT_GE(acks.size(), kill_after) << "round " << round;
@@ -142,9 +154,16 @@ TEST(WalCrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
       auto [it, inserted] = acked.emplace(a.offset, a);
       ASSERT_TRUE(inserted) << "offset " << a.offset << " acknowledged twice";
     }
-    CheckRecovered(dir.path(), acked, round);
+    uint64_t torn_bytes = 0;
+    CheckRecovered(dir.path(), acked, round, torn_bytes);
+    if (torn_bytes > 0) ++torn_rounds;
     if (HasFatalFailure()) return;
   }
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::printf("crash summary: rounds=%llu writers=%llu seed=%llu acked=%zu lost=0 torn_tails_cut=%llu seconds=%.1f\n",
+              static_cast<unsigned long long>(rounds), static_cast<unsigned long long>(writers),
+              static_cast<unsigned long long>(seed), acked.size(), static_cast<unsigned long long>(torn_rounds),
+              took.count());
   RecordProperty("acknowledged_records", static_cast<int>(acked.size()));
 }
 

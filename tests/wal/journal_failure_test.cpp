@@ -1,4 +1,5 @@
-// The failed state (storage.md, "Failure semantics"): every fault of the fault Env.
+// The failed state (storage.md, "Failure semantics"): every fault of the fault Env that only a
+// restart recovers from. A full disk, which heals in place, is journal_disk_full_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -158,20 +159,6 @@ TEST_F(JournalFailureTest, FailedWriteFailsTheBatchWithoutSyncing) {
   EXPECT_EQ(Metric("stemedb_wal_fsync_errors_total{segment=\"segment.001.wal\"}"), 1);
 }
 
-TEST_F(JournalFailureTest, EnospcIsDiskFullForTheBatchAndEveryLaterAppend) {
-  OpenAndStart(Options());
-  env_.FailNth(FaultOp::kWrite, 1, ENOSPC);
-  AppendOutcome failed = AppendOne(*journal_, "no room");
-  EXPECT_EQ(failed.status.code(), StatusCode::kDiskFull);
-  EXPECT_EQ(failed.status.sys_errno(), ENOSPC);
-  AppendOutcome later = AppendOne(*journal_, "still no room");
-  EXPECT_EQ(later.status.code(), StatusCode::kDiskFull);
-  EXPECT_TRUE(Contains(later.status.message(), "journal_failed")) << later.status.message();
-  EXPECT_EQ(journal_->failure().code(), StatusCode::kDiskFull);
-  journal_->Close();
-  EXPECT_EQ(Metric("stemedb_wal_append_errors_total{reason=\"disk_full\"}"), 2);
-}
-
 TEST_F(JournalFailureTest, ShortWritesStillWriteWholeRecords) {
   OpenAndStart(Options());
   env_.SetShortWriteBytes(7);
@@ -187,23 +174,6 @@ TEST_F(JournalFailureTest, ShortWritesStillWriteWholeRecords) {
   EXPECT_EQ((*records)[19].body, "short write 19");
 }
 
-TEST_F(JournalFailureTest, ShortWriteThenEnospcLeavesOnlyAcknowledgedRecords) {
-  OpenAndStart(Options());
-  ASSERT_TRUE(AppendOne(*journal_, "kept").status.ok());
-  env_.SetShortWriteBytes(10);
-  env_.FailNth(FaultOp::kWrite, 3, ENOSPC);  // 20 bytes of the record reach the file first
-  EXPECT_EQ(AppendOne(*journal_, std::string(100, 'p')).status.code(), StatusCode::kDiskFull);
-  uint64_t head = journal_->head_offset();
-  journal_->Close();
-  EXPECT_EQ(wal::testing::ReadFileBytes(dir_.Sub("segment.001.wal")).size(),
-            kSegmentHeaderBytes + head);
-  env_.ClearFaults();
-  auto records = wal::testing::ReadBack(Options());
-  ASSERT_TRUE(records.ok());
-  ASSERT_EQ(records->size(), 1u);
-  EXPECT_EQ((*records)[0].body, "kept");
-}
-
 TEST_F(JournalFailureTest, FailedSealOnRotationFailsTheJournal) {
   wal::testing::LogCapture log;
   OpenAndStart(Options());
@@ -216,19 +186,6 @@ TEST_F(JournalFailureTest, FailedSealOnRotationFailsTheJournal) {
   journal_->Close();
   EXPECT_TRUE(Contains(log.text(), "fsync failed")) << log.text();
   EXPECT_TRUE(Contains(log.text(), "Failed to fsync WAL segment segment.001.wal")) << log.text();
-}
-
-TEST_F(JournalFailureTest, EnospcCreatingTheNextSegmentIsDiskFull) {
-  OpenAndStart(Options());
-  env_.FailNth(FaultOp::kOpen, 1, ENOSPC);
-  Result<std::string> rotated = journal_->Rotate();
-  EXPECT_EQ(rotated.status().code(), StatusCode::kDiskFull);
-  EXPECT_EQ(AppendOne(*journal_, "after").status.code(), StatusCode::kDiskFull);
-  journal_->Close();
-  env_.ClearFaults();
-  // The journal still opens: the half-made segment never got its final name.
-  auto records = wal::testing::ReadBack(Options());
-  EXPECT_TRUE(records.ok()) << records.status().ToString();
 }
 
 TEST_F(JournalFailureTest, FailedDirectorySyncOnRotationFailsTheJournal) {

@@ -4,7 +4,7 @@
 //
 //   journal failed, later writes   503 journal_failed   (Retry-After)
 //   the batch whose fsync failed   500 wal_write_failed
-//   disk full                      507 disk_full
+//   disk full (WAL or RocksDB)     507 disk_full        (Retry-After; heals once space is freed)
 //   queue or memory tier full      503 overloaded / storage_degraded (Retry-After)
 //   RocksDB read failure           503 storage_unavailable (Retry-After)
 

@@ -36,9 +36,13 @@ class NodeState {
   NodeMode mode() const { return mode_.load(); }
   void set_journal_failed_probe(Probe p) { journal_failed_ = std::move(p); }
   void set_storage_degraded_probe(Probe p) { storage_degraded_ = std::move(p); }
+  // The WAL's or RocksDB's disk is full: writes are refused (507) until space is freed, and
+  // they come back by themselves.
+  void set_disk_full_probe(Probe p) { disk_full_ = std::move(p); }
 
   bool journal_failed() const { return journal_failed_ && journal_failed_(); }
   bool storage_degraded() const { return storage_degraded_ && storage_degraded_(); }
+  bool disk_full() const { return disk_full_ && disk_full_(); }
   bool accepting_writes() const { return mode() == NodeMode::kServing && !journal_failed(); }
 
   // Writes between their append and their answer; a drain waits for zero.
@@ -49,9 +53,9 @@ class NodeState {
   // Called on every mode change (the daemon tells systemd through it); set before serving.
   void set_mode_listener(std::function<void(NodeMode)> listener) { mode_listener_ = std::move(listener); }
 
-  // "ready", or why not: recovering | journal_failed | draining | storage_degraded.
+  // "ready", or why not: recovering | journal_failed | disk_full | draining | storage_degraded.
   std::string Readiness() const;
-  // serving | draining | drained | journal_failed | recovering (GET /v1/admin/node).
+  // serving | draining | drained | journal_failed | disk_full | recovering (GET /v1/admin/node).
   std::string StateName() const;
 
  private:
@@ -60,6 +64,7 @@ class NodeState {
   std::function<void(NodeMode)> mode_listener_;
   Probe journal_failed_;
   Probe storage_degraded_;
+  Probe disk_full_;
 };
 
 }  // namespace stemedb::http

@@ -3,6 +3,7 @@
 // served from memory or answered 503, a write error retried while the memory tier holds on).
 
 #include <atomic>
+#include <cerrno>
 #include <functional>
 #include <memory>
 
@@ -16,6 +17,7 @@ class FaultInjectionTier final : public Tier {
 
   std::atomic<bool> fail_reads{false};
   std::atomic<bool> fail_writes{false};
+  std::atomic<int> write_errno{EIO};  // the errno of failed writes and flushes (ENOSPC: disk full)
   std::atomic<int> reads{0};
   std::atomic<int> writes{0};
   // Runs at the start of each Write, on the flushing thread: a test can hold a flush there.

@@ -74,7 +74,8 @@ class Store {
 
   // ---- writes ----
   // Never blocks on the disk. Refused at once (callback before return) when the journal is
-  // failed or full, or the memory tier is over its bound (kOverloaded, "storage_degraded").
+  // failed or full, RocksDB's disk is full (kDiskFull), or the memory tier is over its bound
+  // (kOverloaded, "storage_degraded").
   void Write(std::vector<PendingWrite> writes, WriteCallback callback);
   // Called after every applied batch (on the writer thread) with the last seq applied; the
   // feed's followers wake on it. One listener; set before serving.
@@ -141,6 +142,9 @@ class Store {
   uint64_t last_applied_seq() const;
   // The tier fails and the memory tier is full, or the apply step failed: not taking writes.
   bool degraded() const { return apply_failed_.load() || kv_->degraded(); }
+  // The WAL's disk or RocksDB's is full: writes are refused (kDiskFull) until space is freed;
+  // they resume by themselves (the journal's space probe, the flusher's retried flush).
+  bool disk_full() const;
 
  private:
   Store() = default;

@@ -11,6 +11,10 @@
 // A tier write error keeps the records in memory (and in the WAL), is retried with backoff,
 // and once the memory tier passes its bound the store reports `degraded`: the write path turns
 // new writes away rather than grow without limit. Nothing acknowledged is ever dropped.
+// A tier write or flush that fails with ENOSPC marks the tier `disk_full` at once (the write
+// path refuses new writes with 507 rather than fill the memory tier, and the WAL's disk when it
+// is the same one); the flusher then retries the flush every backoff step instead of every
+// persist_interval, and the first flush that succeeds clears it.
 
 #include <chrono>
 #include <condition_variable>
@@ -81,6 +85,9 @@ class TieredKv {
   // The tier is failing and the memory tier has passed its bound: refuse writes.
   bool degraded() const { return degraded_.load(); }
   bool over_memory_bound() const { return memory_bytes() > options_.memory_tier_bytes_max; }
+  // The last tier write or flush failed with ENOSPC and no flush has succeeded since.
+  bool disk_full() const { return disk_full_.load(); }
+  Status disk_full_error() const;  // that failure; OK when not disk_full
   std::vector<std::pair<std::string, double>> Stats();
 
  private:
@@ -90,6 +97,8 @@ class TieredKv {
   Snapshot Current() const;
   void FlusherLoop();
   bool FlushOnce();  // false on tier error
+  Status PersistOnce();
+  void NoteTierError(const Status& s);
   void AfterWrite();  // under writer_mu_: wake the flusher when the active table is full
 
   std::unique_ptr<Tier> tier_;
@@ -117,6 +126,9 @@ class TieredKv {
   bool flush_requested_ = false;
   std::thread flusher_;
   std::atomic<bool> degraded_{false};
+  std::atomic<bool> disk_full_{false};
+  mutable std::mutex disk_full_mu_;
+  Status disk_full_error_;  // guarded by disk_full_mu_
 
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;

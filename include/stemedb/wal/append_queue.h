@@ -6,6 +6,7 @@
 // Pushes are refused with a stored Status while the queue is not open: before Start, after a
 // failure (journal_failed / disk_full) and after Close.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -45,7 +46,9 @@ class AppendQueue {
   // front is taken whatever its size). Stops before a rotation request.
   std::vector<PendingAppend> TakeBatch(uint64_t max_bytes);
 
-  void Open();  // accept pushes (Start)
+  void Open();  // accept pushes (Start, and after a full disk); never undoes Stop
+  // Waits up to timeout for Stop; true once stopped (the writer's sleep while the disk is full).
+  bool WaitStopped(std::chrono::milliseconds timeout);
   // Refuse later pushes with refusal and hand back everything queued (journal failure).
   std::vector<PendingAppend> FailAll(Status refusal);
   // Refuse later pushes; WaitFront returns nullopt once the queue is drained (Close).

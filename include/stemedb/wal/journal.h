@@ -6,9 +6,16 @@
 // fdatasync once and only then completes every Append of the batch, in log order. While one
 // batch syncs the next accumulates: no timer, no added latency at low load.
 //
-// A failed write or fdatasync fails the journal for good: the batch's waiters get the error
-// (Status::FromErrno: kIOError, or kDiskFull for ENOSPC), later appends are refused, fsync is
-// never retried on that file, and the process must restart (recovery replays what was synced).
+// A full disk pauses the journal: when a write (pwrite) or the creation of the next segment
+// fails with ENOSPC, nothing of it was synced, so the writer cuts the file back to its last
+// durable offset and enters kDiskFull: the batch's waiters get kDiskFull, later appends are
+// refused with kDiskFull, and every disk_full_probe_interval_ms the writer checks for space (a
+// probe write at the durable end, or the segment creation again); once it succeeds, appends
+// are taken again, at that same offset, without a restart.
+// Any other failed write, and every failed fdatasync or fsync (ENOSPC included), fails the
+// journal for good: the batch's waiters get the error (Status::FromErrno: kIOError, or
+// kDiskFull for ENOSPC), later appends are refused, fsync is never retried on that file, and
+// the process must restart (recovery replays what was synced). docs/wal-format.md says why.
 //
 // Typical start-up: Open (recovery) -> Replay(applied_offset, apply) -> Start -> Append ...
 // -> Close.
@@ -54,8 +61,9 @@ class Journal {
   void Start();  // starts the writer thread; Appends before it are refused (kFailedPrecondition)
 
   // Never blocks on the disk. On refusal (invalid entries -> kInvalidArgument, queue full ->
-  // kOverloaded, failed -> kUnavailable "journal_failed: ..." or kDiskFull, closed ->
-  // kUnavailable) the callback runs before Append returns.
+  // kOverloaded, disk full -> kDiskFull "disk_full: ...", failed -> kUnavailable
+  // "journal_failed: ..." or kDiskFull, closed -> kUnavailable) the callback runs before Append
+  // returns.
   void Append(std::vector<Entry> entries, AppendCallback cb);
 
   // Seals the current segment (fsync), starts the next and fsyncs the directory; yields the
@@ -98,6 +106,19 @@ class Journal {
   void CommitBatch(std::vector<PendingAppend> batch);
   void PublishBatch(uint64_t records, uint64_t bytes, double fsync_seconds);
   void Fail(const IoFailure& failure, std::vector<PendingAppend> failed);
+  // ENOSPC before anything was synced and with the file cut back to its durable end: refuse
+  // appends until WaitForSpace finds room (journal_disk_full.cpp).
+  void PauseForSpace(const IoFailure& failure, std::vector<PendingAppend> failed);
+  // A failed write of a batch: pause on a full disk when the unsynced bytes could be cut,
+  // fail for good otherwise.
+  void FailWrite(const IoFailure& failure, std::vector<PendingAppend> failed);
+  // The writer while kDiskFull: sleeps, probes, until there is space again (true) or the
+  // journal is closed (false). A probe failing with anything but ENOSPC fails the journal.
+  bool WaitForSpace();
+  Status ProbeSpace(bool* renamed);
+  // Creates the segment after the active one and makes it active (the second half of a
+  // rotation). *renamed as LogWriter::Create.
+  Status OpenNextSegment(bool* renamed);
   void CompleteWithError(PendingAppend& item, const Status& status, AppendErrorReason reason);
 
   const JournalOptions options_;
@@ -111,6 +132,9 @@ class Journal {
   std::unique_ptr<LogWriter> active_;
   std::string encode_buffer_;
   uint64_t last_ingested_at_ms_ = 0;
+  // The active segment is sealed but the next one could not be created (disk full): the
+  // space probe creates it.
+  bool next_segment_missing_ = false;
 
   std::atomic<JournalState> state_{JournalState::kOk};
   std::atomic<uint64_t> head_offset_{0};

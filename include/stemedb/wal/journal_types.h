@@ -21,6 +21,9 @@ struct JournalOptions {
   uint64_t max_batch_bytes = 4ull << 20;   // cap of one group commit
   uint64_t queue_bytes_max = 64ull << 20;  // backpressure: Append fails with kOverloaded beyond it
   bool log_fsync_errors = false;           // [wal] log_fsync_errors: log every error in detail
+  // While the disk is full (JournalState::kDiskFull), how often the writer checks whether space
+  // came back (a probe write, or the segment creation that failed).
+  uint64_t disk_full_probe_interval_ms = 1000;
   Env* env = nullptr;                      // nullptr: the default PosixEnv
 };
 
@@ -61,7 +64,11 @@ struct AppendResult {
 using AppendCallback = std::function<void(const Status&, const AppendResult&)>;
 using RotateCallback = std::function<void(Result<std::string>)>;
 
-enum class JournalState { kOk, kFailed, kClosed };
+// kDiskFull: a write or a segment creation failed with ENOSPC before anything of it was synced;
+// the unsynced bytes were cut, appends are refused (kDiskFull) and the writer checks for space
+// every disk_full_probe_interval_ms, then takes writes again by itself. kFailed: a failure that
+// only a restart recovers from (any failed fsync, any other I/O error); see docs/wal-format.md.
+enum class JournalState { kOk, kDiskFull, kFailed, kClosed };
 const char* JournalStateName(JournalState state);
 
 }  // namespace stemedb::wal

@@ -19,8 +19,13 @@ namespace stemedb::wal {
 
 class LogWriter {
  public:
+  // On failure, *renamed (when given) says whether the segment got its final name: before the
+  // rename nothing is visible (the .tmp file is removed, best effort) and Create may simply be
+  // called again; after it, the segment exists but its directory entry may not be durable.
+  // A .tmp file left by an earlier failed attempt is removed first.
   static Result<std::unique_ptr<LogWriter>> Create(Env& env, const std::string& dir,
-                                                   uint64_t sequence, uint64_t base_offset);
+                                                   uint64_t sequence, uint64_t base_offset,
+                                                   bool* renamed = nullptr);
   // Opens an existing segment to append after its last record (recovery already cut any torn
   // tail, so info.bytes is the file size).
   static Result<std::unique_ptr<LogWriter>> Reopen(Env& env, const std::string& dir,
@@ -35,6 +40,11 @@ class LogWriter {
   // records whose write or sync failed (their callers were told so). Never syncs: after a
   // failed sync, no second sync on this file is trusted.
   Status DropUnsyncedTail();
+  // Whether `bytes` more fit on the disk: writes that many zero bytes after the end and cuts
+  // them off again (a zero-filled tail is never a record, so a crash in between leaves a torn
+  // tail that recovery cuts). Nothing is synced. Only with no unsynced bytes. Fails with the
+  // write's error (kDiskFull while the disk is full), or the truncate's.
+  Status ProbeSpace(uint64_t bytes);
 
   const std::string& name() const { return name_; }
   uint64_t sequence() const { return sequence_; }

@@ -2,6 +2,8 @@
 // Start-up recovery of a WAL directory (storage.md, "Failure semantics"):
 // - leftover segment.NNN.wal.tmp files (a rotation that died before its rename) are removed;
 // - a torn tail of the last segment is cut off (ftruncate, then fsync) and the cut is logged;
+//   the last segment and the directory are synced either way, so what recovery found (records a
+//   killed process left in the page cache, a segment renamed just before the kill) stays;
 // - corruption anywhere else refuses: kCorruption naming the segment file and byte offset, and
 //   an error log line "WAL corrupt: ..." (the runbook greps for "WAL.*corrupt").
 // The caller holds the directory lock.

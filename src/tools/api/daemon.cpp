@@ -152,6 +152,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   else if (config.auth.root_api_key.empty()) spdlog::info("root admin API key: {}", config.RootKeyFile());
   node.set_journal_failed_probe([&store] { return store->journal().state() == wal::JournalState::kFailed; });
   node.set_storage_degraded_probe([&store] { return store->degraded(); });
+  node.set_disk_full_probe([&store] { return store->disk_full(); });
 
   http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe,
                        static_cast<uint64_t>(config.server.max_body_bytes)};
