@@ -58,15 +58,38 @@ def stored_record_seeds(vs):
               bytes([KIND_BYTE[v["kind"]]]) + bytes.fromhex(v["stored_hex"]))
 
 
+def wal_program(vs, mode, tail=b""):
+    """A framed program of wal_segment_fuzz.cpp: one good journal record per vector."""
+    out = bytearray([mode, 0])  # mode, first seq - 1
+    for v in vs:
+        body = bytes.fromhex(v["stored_hex"])[:255]
+        out += bytes([0, KIND_BYTE[v["kind"]], len(body)]) + body
+    return bytes(out) + tail
+
+
+def wal_segment_seeds(vs):
+    write("wal_segment", "vectors", wal_program(vs, 1))
+    write("wal_segment", "second-segment", wal_program(vs[:3], 3))
+    write("wal_segment", "misnamed", wal_program(vs[:1], 9))
+    # op 2: raw bytes after the records (a torn write); op 3: a flipped byte in the middle
+    # (damage with valid records behind it); op 1: a record whose seq does not follow.
+    write("wal_segment", "torn-tail", wal_program(vs, 1, bytes([2, 5, 1, 2, 3, 4, 5])))
+    write("wal_segment", "flip-middle", wal_program(vs, 1, bytes([3, 0x02, 0x00, 0x40])))
+    write("wal_segment", "seq-gap", wal_program(vs[:2], 1, bytes([1, 1, 16]) + bytes(range(16))))
+    write("wal_segment", "header-only", bytes([0]))
+    write("wal_segment", "zeroes", bytes([4]) + bytes(64))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rejections", type=pathlib.Path)
     args = parser.parse_args()
-    for target in ("record_json", "stored_record"):
+    for target in ("record_json", "stored_record", "wal_segment"):
         clear_seeds(target)
     vs = vectors()
     record_json_seeds(vs)
     stored_record_seeds(vs)
+    wal_segment_seeds(vs)
 
 
 if __name__ == "__main__":
