@@ -13,7 +13,8 @@
 #                                             integration_test and daemon)
 #   scripts/fuzz.sh --list                    the targets
 #
-# Builds what it runs with the `fuzz` preset (clang, ASan+UBSan) first. A campaign's exit code is
+# Builds what it runs with the `fuzz` preset (clang, ASan+UBSan) first, unless
+# STEMEDB_FUZZ_NO_BUILD=1 (campaigns queued while the build tree is being rebuilt). A campaign's exit code is
 # libFuzzer's: 0, or non-zero with the crashing input in artifacts/ (reproduce it with
 # build/fuzz/tests/fuzz/fuzz_TARGET FILE).
 set -euo pipefail
@@ -36,6 +37,7 @@ check_target() {
 }
 
 build() {
+  [ "${STEMEDB_FUZZ_NO_BUILD:-0}" = 1 ] && return 0
   ./scripts/setup.sh
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
   cmake --preset fuzz >/dev/null
