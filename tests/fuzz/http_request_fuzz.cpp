@@ -200,6 +200,12 @@ class Harness {
 }  // namespace
 }  // namespace stemedb::http
 
+// LeakSanitizer, run by libFuzzer after an input that allocated more than it freed, stops the
+// process while the store's threads run on; a thread caught inside glibc's registration of a
+// thread_local destructor holds a block no pointer reaches yet. Seen once in the first campaign
+// (not reproducible on its own: docs/fuzzing.md); the block is freed when the thread exits.
+extern "C" const char* __lsan_default_suppressions() { return "leak:__cxa_thread_atexit_impl\n"; }
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static stemedb::http::Harness harness;
   harness.Run(stemedb::fuzz::AsText(data, size));
