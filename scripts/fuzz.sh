@@ -5,8 +5,11 @@
 #                                             any earlier campaign's corpus; extra FLAGs go to
 #                                             libFuzzer. Work in build/fuzz/campaigns/TARGET/:
 #                                             corpus/ (grows), artifacts/ (crashes), log
-#   scripts/fuzz.sh --merge TARGET            minimise seeds + campaign corpus (-merge=1) back into
-#                                             tests/fuzz/corpus/TARGET (review, then commit)
+#   scripts/fuzz.sh --merge TARGET [BYTES]    minimise seeds + the campaign's inputs of at most
+#                                             BYTES (default 512) with -merge=1 into
+#                                             tests/fuzz/corpus/TARGET (review, then commit): the
+#                                             small inputs carry most new coverage, the repo
+#                                             stays lean
 #   scripts/fuzz.sh --replay [TARGET...]      run every seed once (all targets by default)
 #   scripts/fuzz.sh --seeds                   regenerate the seeds of the protocol vectors and the
 #                                             rejection tables (needs the release build's
@@ -71,16 +74,18 @@ campaign() {
 }
 
 merge() {
-  local target=$1
+  local target=$1 bytes=${2:-512}
   check_target "$target"
+  [[ $bytes =~ ^[0-9]+$ ]] || die "BYTES must be a whole number, got '$bytes'"
   build "$target"
   local work=$BUILD/campaigns/$target seeds=$FUZZ_DIR/corpus/$target
-  local merged=$work/merged
-  rm -rf "$merged" && mkdir -p "$merged" "$work/corpus"
+  local merged=$work/merged small=$work/small
+  rm -rf "$merged" "$small" && mkdir -p "$merged" "$small" "$work/corpus"
+  find "$work/corpus" -type f -size -"$((bytes + 1))"c -exec cp {} "$small/" \;
   local -a opts
   mapfile -t opts < <(flags "$target")
   # The seeds first, so every seed that adds coverage keeps its name.
-  "$BUILD/$FUZZ_DIR/fuzz_$target" "${opts[@]}" -merge=1 "$merged" "$seeds" "$work/corpus" \
+  "$BUILD/$FUZZ_DIR/fuzz_$target" "${opts[@]}" -merge=1 "$merged" "$seeds" "$small" \
     >"$work/merge.log" 2>&1 || die "merge failed: $work/merge.log"
   local name
   # Named seeds (seed-*) and regression inputs stay whatever the merge says; the rest is replaced.
@@ -122,7 +127,7 @@ seeds() {
 case "${1:-}" in
   "" | -h | --help) usage ;;
   --list) targets ;;
-  --merge) [ $# -eq 2 ] || usage; merge "$2" ;;
+  --merge) { [ $# -eq 2 ] || [ $# -eq 3 ]; } || usage; merge "$2" "${3:-512}" ;;
   --replay) shift; replay "$@" ;;
   --seeds) seeds ;;
   -*) usage ;;
