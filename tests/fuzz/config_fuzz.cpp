@@ -5,13 +5,16 @@
 // The input is the file's text, then optionally the separator line "%%env" and environment
 // entries, one per line. Bad input must end in a ConfigError (the message start-up prints);
 // any other exception or a crash is a finding. A configuration that loads renders as TOML
-// (--check-config) that loads again to the same configuration.
+// (--check-config) that loads again to the same configuration, unless a value holds bytes that
+// are not UTF-8 (a path may, through the environment; TOML cannot).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "fuzz_support.h"
+#include "stemedb/core/utf8.h"
 #include "stemedb/ground/check.h"
 #include "stemedb/ops/config.h"
 
@@ -34,6 +37,13 @@ std::optional<Config> Load(const std::string& path, const std::vector<std::strin
   }
 }
 
+// Whether TOML can hold `text` in a string at all: valid UTF-8 (control characters are escaped).
+bool TomlCanHold(std::string_view text) {
+  std::string copy(text);
+  std::replace(copy.begin(), copy.end(), '\0', ' ');  // the rule below refuses NUL, TOML escapes it
+  return core::CheckText(copy, core::TextRule::kDocument).ok();
+}
+
 }  // namespace
 }  // namespace stemedb::ops
 
@@ -50,6 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::optional<ops::Config> config = ops::Load(path, environment);
   if (!config) return 0;
+  for (const std::string& entry : environment) {
+    if (!ops::TomlCanHold(entry)) return 0;
+  }
 
   // --check-config's output is TOML for the same configuration (origins aside: they are
   // comments, and secrets are masked in both renderings alike).
