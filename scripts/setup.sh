@@ -33,6 +33,9 @@ if [ "$build_only" -eq 0 ]; then
     prometheus nginx systemd shellcheck fiu-utils openssl python3-cryptography python3-yaml
     # a booted systemd host for the deployment-guide walk (tests/deploy/deployment_walk_test.py)
     debootstrap systemd-container
+    # the fuzz preset (tests/fuzz, docs/fuzzing.md): clang with libFuzzer and the sanitizer
+    # runtimes (libclang-rt-14-dev: Debian 12's clang is 14), llvm-symbolizer for the reports
+    clang libclang-rt-14-dev llvm
   )
 fi
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest.
 #   ./scripts/test.sh            the ASan+UBSan and TSan builds (unit tests and the integration
-#                                suites labelled `sanitize`), then the release build: every test
+#                                suites labelled `sanitize`), the fuzz build (clang, libFuzzer:
+#                                every seed of tests/fuzz/corpus replayed, then each target fuzzed
+#                                briefly; label `fuzz`, docs/fuzzing.md), then the release build:
+#                                every test
 #   ./scripts/test.sh --quick    release build only
 # Each phase reports its time. Ends with ctest's summary line of the release suite.
 set -euo pipefail
@@ -32,5 +35,6 @@ if [ "$quick" = 0 ]; then
   # A sanitizer report in the daemon's or a tool's output fails the test that started it.
   run_suite asan -L 'unit|sanitize'
   run_suite tsan -L 'unit|sanitize'
+  run_suite fuzz -L fuzz
 fi
 run_suite release

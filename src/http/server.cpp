@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "beast_request.h"
 #include "stemedb/ground/check.h"
 #include "stemedb/http/error_response.h"
 #include "stemedb/http/request_id.h"
@@ -287,19 +288,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Dispatch() {
     auto msg = parser_->release();
-    request_ = Request{};
-    request_.method_text = std::string(msg.method_string());
-    request_.method = ParseMethod(request_.method_text);
-    request_.target = std::string(msg.target());
-    auto q = request_.target.find('?');
-    request_.path = request_.target.substr(0, q);
-    if (q != std::string::npos) request_.query_string = request_.target.substr(q + 1);
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request_.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request_.body = std::move(msg.body());
+    request_ = ToRequest(msg);
     request_.remote_address = remote_;
     request_keep_alive_ = msg.keep_alive();
     head_only_ = request_.method == Method::kHead;

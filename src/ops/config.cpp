@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -212,11 +213,23 @@ Result<toml::table> ParseTomlFile(const std::string& path) {
   }
 }
 
+// A TOML basic string. Besides '"' and '\\', TOML allows no control character in one (U+0000 to
+// U+001F and U+007F): they are written as \uXXXX, so a value set through the environment or a flag
+// (a tab in a path, say) still prints as TOML that loads back (--check-config).
 std::string TomlQuote(const std::string& v) {
   std::string out = "\"";
   for (char c : v) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[7];
+      std::snprintf(escaped, sizeof escaped, "\\u%04X", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }

@@ -200,6 +200,24 @@ TEST(ConfigTest, RenderMasksSecrets) {
   EXPECT_NE(out.find("root_api_key = \"********\"  # env STEMEDB_ROOT_API_KEY"), std::string::npos) << out;
 }
 
+// Found by the config fuzz target (docs/fuzzing.md): a control character in a value set through
+// the environment made --check-config print TOML that does not load.
+TEST(ConfigTest, RenderedConfigLoadsBackWithControlCharacters) {
+  ConfigLoader loader;
+  loader.LoadEnvironment({"STEMEDB_LOG_FILE=/var/log/a\tb\x01\x7f\"q\\.log", "STEMEDB_DATA_DIR=/srv/x\ny"});
+  const Config c = loader.Finish();
+  const std::string rendered = RenderConfig(c, loader.origin());
+  EXPECT_NE(rendered.find(R"(file = "/var/log/a\u0009b\u0001\u007F\"q\\.log")"), std::string::npos) << rendered;
+
+  TempDir dir;
+  WriteFile(dir.Sub("rendered.toml"), rendered);
+  ConfigLoader again;
+  again.LoadFile(dir.Sub("rendered.toml"));
+  const Config reloaded = again.Finish();
+  EXPECT_EQ(reloaded.log.file, c.log.file);
+  EXPECT_EQ(reloaded.storage.data_dir, "/srv/x\ny");
+}
+
 TEST(ConfigTest, EveryOperationsKeyExists) {
   // operations.md, "Sections and keys": these names are promised to operators.
   const char* keys[] = {

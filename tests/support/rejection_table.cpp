@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
@@ -28,6 +30,23 @@ core::Hash32 StoredId(client::HttpConnection& c, const core::Record& record) {
   return *decoded;
 }
 
+// With STEMEDB_FUZZ_SEED_DIR set, each row's request is appended to rows.jsonl there (hex, since
+// rows hold bytes JSON strings cannot): tests/fuzz/make_seeds.py makes seed corpora of them.
+void DumpForFuzzing(const client::HttpConnection& c, const BadRequest& row) {
+  const char* dir = std::getenv("STEMEDB_FUZZ_SEED_DIR");
+  if (dir == nullptr) return;
+  const std::string request = row.raw.empty() ? c.FormatRequest(row.method, row.path, row.body, row.headers) : row.raw;
+  std::ofstream out(std::string(dir) + "/rows.jsonl", std::ios::app);
+  out << json{{"name", row.name},
+              {"method", row.method},
+              {"path", row.path},
+              {"raw", !row.raw.empty()},
+              {"body_hex", core::HexEncode(row.body)},
+              {"request_hex", core::HexEncode(request)}}
+             .dump()
+      << "\n";
+}
+
 }  // namespace
 
 void ExpectAllRefusedWithoutWriting(const Daemon& d, const std::vector<BadRequest>& rows) {
@@ -38,6 +57,7 @@ void ExpectAllRefusedWithoutWriting(const Daemon& d, const std::vector<BadReques
     EXPECT_TRUE(names.insert(row.name).second) << "duplicate row name";
     const StoreCounts before = ReadStoreCounts(*c, d);
     auto fresh = d.Connect();  // rows such as the 413 end their connection
+    DumpForFuzzing(*fresh, row);
     ExpectApiError(SendRow(*fresh, row), row.status, row.code, row.field);
     EXPECT_EQ(ReadStoreCounts(*c, d), before) << "a refused request wrote something";
   }

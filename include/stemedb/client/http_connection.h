@@ -62,10 +62,11 @@ class HttpConnection {
   bool PeerClosed(std::chrono::milliseconds wait);
   void Close();
   bool connected() const { return fd_ >= 0; }
-
- private:
+  // The bytes Request and SendRequest send (the rejection tables dump them as fuzz seeds).
   std::string FormatRequest(const std::string& method, const std::string& target, const std::string& body,
                             const Headers& headers) const;
+
+ private:
   Result<std::string> ReadLine();
   Status ReadExact(size_t n, std::string& out);
   Status Fill();
