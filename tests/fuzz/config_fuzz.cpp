@@ -3,8 +3,8 @@
 // (src/tools/api/command_line.cpp).
 //
 // The input is the file's text, then optionally the separator line "%%env" and environment
-// entries, one per line. Bad input must end in a ConfigError (the message start-up prints);
-// any other exception or a crash is a finding. A configuration that loads renders as TOML
+// entries, one per line. Bad input must end in an InvalidArgument status whose message starts
+// "config: " (what start-up prints); an exception or a crash is a finding. A configuration that loads renders as TOML
 // (--check-config) that loads again to the same configuration, unless a value holds bytes that
 // are not UTF-8 (a path may, through the environment; TOML cannot).
 #include <algorithm>
@@ -25,16 +25,16 @@ constexpr std::string_view kEnvSeparator = "\n%%env\n";
 
 std::optional<Config> Load(const std::string& path, const std::vector<std::string>& environment) {
   ConfigLoader loader;
-  try {
-    loader.LoadFile(path);
-    (void)loader.LoadEnvironment(environment);
-    Config config = loader.Finish();
-    (void)RenderConfig(config, loader.origin());
-    return config;
-  } catch (const ConfigError& e) {
-    STEMEDB_CHECK(std::string_view(e.what()).starts_with("config: "));
+  auto refused = [](const Status& s) {
+    STEMEDB_CHECK(s.code() == StatusCode::kInvalidArgument && s.message().starts_with("config: "));
     return std::nullopt;
-  }
+  };
+  if (Status s = loader.LoadFile(path); !s.ok()) return refused(s);
+  if (auto env = loader.LoadEnvironment(environment); !env.ok()) return refused(env.status());
+  Result<Config> config = loader.Finish();
+  if (!config.ok()) return refused(config.status());
+  (void)RenderConfig(*config, loader.origin());
+  return std::move(config).value();
 }
 
 // Whether TOML can hold `text` in a string at all: valid UTF-8 (control characters are escaped).

@@ -204,16 +204,16 @@ TEST(ConfigTest, RenderMasksSecrets) {
 // the environment made --check-config print TOML that does not load.
 TEST(ConfigTest, RenderedConfigLoadsBackWithControlCharacters) {
   ConfigLoader loader;
-  loader.LoadEnvironment({"STEMEDB_LOG_FILE=/var/log/a\tb\x01\x7f\"q\\.log", "STEMEDB_DATA_DIR=/srv/x\ny"});
-  const Config c = loader.Finish();
+  ASSERT_TRUE(loader.LoadEnvironment({"STEMEDB_LOG_FILE=/var/log/a\tb\x01\x7f\"q\\.log", "STEMEDB_DATA_DIR=/srv/x\ny"}).ok());
+  const Config c = MustFinish(loader);
   const std::string rendered = RenderConfig(c, loader.origin());
   EXPECT_NE(rendered.find(R"(file = "/var/log/a\u0009b\u0001\u007F\"q\\.log")"), std::string::npos) << rendered;
 
   TempDir dir;
   WriteFile(dir.Sub("rendered.toml"), rendered);
   ConfigLoader again;
-  again.LoadFile(dir.Sub("rendered.toml"));
-  const Config reloaded = again.Finish();
+  ASSERT_TRUE(again.LoadFile(dir.Sub("rendered.toml")).ok());
+  const Config reloaded = MustFinish(again);
   EXPECT_EQ(reloaded.log.file, c.log.file);
   EXPECT_EQ(reloaded.storage.data_dir, "/srv/x\ny");
 }

@@ -241,9 +241,11 @@ TEST(StoreTest, RocksDbDiskFullRefusesWritesUntilAFlushSucceeds) {
     return std::unique_ptr<Tier>(std::move(f));
   };
   auto store = OpenStore(o, metrics);
+  // Written before the fault: the flusher persists every 5 ms, empty table or not, so a fault
+  // set first can mark the disk full before this write arrives.
+  const core::Hash32 kept = WriteOne(*store, SignedAssertion({.text = "in the WAL"})).id;
   (*fault)->write_errno.store(ENOSPC);
   (*fault)->fail_writes.store(true);
-  const core::Hash32 kept = WriteOne(*store, SignedAssertion({.text = "in the WAL"})).id;
   for (int i = 0; i < 3000 && !store->disk_full(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(store->disk_full());
   Written refused = WriteSync(*store, {SignedAssertion({.text = "refused"})});
