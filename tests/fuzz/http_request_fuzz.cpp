@@ -104,7 +104,7 @@ class Node {
 
   static core::Hash32 RootDigest() {
     bool generated = false;
-    Result<core::Hash32> digest = LoadOrCreateRootKey(std::string(kRootKey), "", &generated);
+    Result<core::Hash32> digest = LoadOrCreateRootKey(*Env::Default(), std::string(kRootKey), "", &generated);
     STEMEDB_CHECK(digest.ok());
     return *digest;
   }

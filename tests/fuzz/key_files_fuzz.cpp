@@ -58,12 +58,12 @@ void AgentKeyFile(std::string_view text) {
 std::optional<core::Hash32> RootKeyFile(std::string_view text) {
   const std::string path = fuzz::WriteScratchFile("root.key", text);
   bool generated = false;
-  Result<core::Hash32> digest = http::LoadOrCreateRootKey("", path, &generated);
+  Result<core::Hash32> digest = http::LoadOrCreateRootKey(*Env::Default(), "", path, &generated);
   STEMEDB_CHECK(!generated);  // the file exists: it is read, never replaced
   if (!digest.ok()) return std::nullopt;
   // The configured form of the same key (auth.root_api_key) must give the same digest.
   const std::string_view first_line = text.substr(0, text.find('\n'));
-  Result<core::Hash32> configured = http::LoadOrCreateRootKey(std::string(first_line), path, &generated);
+  Result<core::Hash32> configured = http::LoadOrCreateRootKey(*Env::Default(), std::string(first_line), path, &generated);
   STEMEDB_CHECK(configured.ok() && *configured == *digest);
   return *digest;
 }
