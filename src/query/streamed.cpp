@@ -175,6 +175,18 @@ std::string ObjectBytes(const ObjectKey& object) {
 
 // ---- a page of a lens's ranking ----
 
+// A view resolved over the condensed set, counting every row read (not the condensed few) and
+// carrying the pass's warnings.
+template <typename View>
+Result<View> ViewOfCondensed(Condensed& condensed, const Filter& filter, const Context& context,
+                             Result<View> (*resolve)(std::span<const Candidate>, const Filter&, const Context&)) {
+  Result<View> view = resolve(condensed.candidates, filter, context);
+  if (!view.ok()) return view;
+  view->candidates_count = condensed.rows_count;
+  view->warnings = std::move(condensed.warnings);
+  return view;
+}
+
 struct PageEntry {
   Candidate candidate;
   RankedCandidate ranked;  // index unset until the page is assembled
@@ -328,12 +340,10 @@ Result<StreamedSkeptic> ResolveSkepticStreamed(storage::Store& store, const Pair
   };
   auto condensed = Condense(store, pair, filter, plan, context, sink, reset);
   if (!condensed.ok()) return condensed.status();
-  auto view = ResolveSkeptic(condensed->candidates, filter, context);
+  auto view = ViewOfCondensed(*condensed, filter, context, &ResolveSkeptic);
   if (!view.ok()) return view.status();
   StreamedSkeptic out;
   out.view = std::move(*view);
-  out.view.candidates_count = condensed->rows_count;
-  out.view.warnings = std::move(condensed->warnings);
   if (out.view.claims.size() > kStreamedClaimsListedMax) out.view.claims.resize(kStreamedClaimsListedMax);
   out.candidates = std::move(condensed->candidates);
 
@@ -373,12 +383,10 @@ Result<StreamedLayered> ResolveLayeredStreamed(storage::Store& store, const Pair
                                                const Context& context) {
   auto condensed = Condense(store, pair, filter, PlanForViews(), context, nullptr, nullptr);
   if (!condensed.ok()) return condensed.status();
-  auto view = ResolveLayered(condensed->candidates, filter, context);
+  auto view = ViewOfCondensed(*condensed, filter, context, &ResolveLayered);
   if (!view.ok()) return view.status();
   StreamedLayered out;
   out.view = std::move(*view);
-  out.view.candidates_count = condensed->rows_count;
-  out.view.warnings = std::move(condensed->warnings);
   for (LayeredTier& tier : out.view.tiers) tier.candidates_count = condensed->rows_by_tier[static_cast<size_t>(tier.tier)];
   out.candidates = std::move(condensed->candidates);
   return out;

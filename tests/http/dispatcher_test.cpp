@@ -102,6 +102,16 @@ TEST(DispatcherTest, PoolRoutesRunOnAWorkerAndTheOthersAtOnce) {
   EXPECT_EQ(light_on, std::this_thread::get_id());
 }
 
+// GET /slow: a pool route whose handler waits at `gate` before it answers 200.
+void AddSlowPoolRoute(Router& router, Gate& gate) {
+  router.Add(Method::kGet, "/slow", RouteClass::kRead,
+             [&gate](const Request&, Responder respond) {
+               gate.Wait();
+               respond(JsonResponse(200, "{}"));
+             },
+             RouteExecution::kWorkerPool);
+}
+
 // Every worker busy and the queue full: the next pool request is refused at once with 503
 // overloaded and Retry-After, and what runs on the I/O thread (health, here) is still answered.
 TEST(DispatcherTest, FullWorkerQueueIs503OverloadedAndTheRestIsStillServed) {
@@ -109,12 +119,7 @@ TEST(DispatcherTest, FullWorkerQueueIs503OverloadedAndTheRestIsStillServed) {
   WorkerPool pool({.threads = 1, .queue_max = 1}, metrics);
   Gate gate;
   Router router;
-  router.Add(Method::kGet, "/slow", RouteClass::kRead,
-             [&gate](const Request&, Responder respond) {
-               gate.Wait();
-               respond(JsonResponse(200, "{}"));
-             },
-             RouteExecution::kWorkerPool);
+  AddSlowPoolRoute(router, gate);
   router.Add(Method::kGet, "/v1/health", RouteClass::kOps, Ok());
   Dispatcher d(router, metrics, {.pool = &pool});
   Request running = Get("/slow"), queued = Get("/slow"), refused = Get("/slow"), health = Get("/v1/health");
@@ -140,12 +145,7 @@ TEST(DispatcherTest, StoppingThePoolAnswersQueuedRequests) {
   WorkerPool pool({.threads = 1, .queue_max = 4}, metrics);
   Gate gate;
   Router router;
-  router.Add(Method::kGet, "/slow", RouteClass::kRead,
-             [&gate](const Request&, Responder respond) {
-               gate.Wait();
-               respond(JsonResponse(200, "{}"));
-             },
-             RouteExecution::kWorkerPool);
+  AddSlowPoolRoute(router, gate);
   Dispatcher d(router, metrics, {.pool = &pool});
   Request running = Get("/slow"), queued = Get("/slow");
   auto first = Dispatch(d, running);

@@ -202,28 +202,39 @@ bool WaitForOpenConnections(client::HttpConnection& c, double open) {
   return false;
 }
 
-TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
-  Daemon d({.args = {"--server-max-connections", "3"}});
-  std::vector<std::unique_ptr<client::HttpConnection>> held;
+using HeldConnections = std::vector<std::unique_ptr<client::HttpConnection>>;
+
+// Opens `cap` connections, each served, into `held`; then one more: its answer, or an error
+// when the daemon reset it before the answer could be read.
+Result<client::HttpResponse> OneBeyondTheCap(const Daemon& d, int cap, HeldConnections& held) {
   held.push_back(d.Connect());
-  ASSERT_TRUE(WaitForOpenConnections(*held[0], 1));
-  for (int i = 1; i < 3; ++i) {
+  EXPECT_TRUE(WaitForOpenConnections(*held[0], 1));
+  for (int i = 1; i < cap; ++i) {
     held.push_back(d.Connect());
     auto r = held.back()->Get("/v1/health");
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->status, 200) << "connection " << i + 1 << " of 3 must be served";
+    EXPECT_TRUE(r.ok() && r->status == 200) << "connection " << i + 1 << " of " << cap << " must be served";
   }
-  auto extra = d.Connect();
-  auto r = extra->Get("/v1/health");
+  return d.Connect()->Get("/v1/health");
+}
+
+// A connection that closes gives its slot back.
+void ExpectAFreedSlotIsServed(const Daemon& d, HeldConnections& held) {
+  held.pop_back();
+  ASSERT_TRUE(WaitForOpenConnections(*held[0], held.size()));
+  auto again = d.Connect()->Get("/v1/health");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST(ServerTest, ConnectionCapRefusesExtraConnections) {
+  Daemon d({.args = {"--server-max-connections", "3"}});
+  HeldConnections held;
+  auto r = OneBeyondTheCap(d, 3, held);
   // Refused with a 503 and closed (or reset before the answer could be read).
   if (r.ok()) {
     EXPECT_EQ(r->status, 503);
   }
-  held.pop_back();
-  ASSERT_TRUE(WaitForOpenConnections(*held[0], 2));
-  auto again = d.Connect()->Get("/v1/health");
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->status, 200);
+  ExpectAFreedSlotIsServed(d, held);
 }
 
 // GET /v1/health over a new connection from the loopback address `from` (127.0.0.2 is another
@@ -259,17 +270,8 @@ std::string HealthFrom(const Daemon& d, const char* from) {
 // served, and a connection that closes gives its slot back.
 TEST(ServerTest, PerClientConnectionCapRefusesOneClientsExtraConnections) {
   Daemon d({.args = {"--server-max-connections-per-client", "3"}});
-  std::vector<std::unique_ptr<client::HttpConnection>> held;
-  held.push_back(d.Connect());
-  ASSERT_TRUE(WaitForOpenConnections(*held[0], 1));
-  for (int i = 1; i < 3; ++i) {
-    held.push_back(d.Connect());
-    auto r = held.back()->Get("/v1/health");
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->status, 200) << "connection " << i + 1 << " of 3 must be served";
-  }
-  auto extra = d.Connect();
-  auto r = extra->Get("/v1/health");
+  HeldConnections held;
+  auto r = OneBeyondTheCap(d, 3, held);
   // Refused with a 503 and closed (or reset before the answer could be read).
   if (r.ok()) {
     EXPECT_EQ(r->status, 503);
@@ -278,11 +280,7 @@ TEST(ServerTest, PerClientConnectionCapRefusesOneClientsExtraConnections) {
   EXPECT_EQ(HealthFrom(d, "127.0.0.2"), "HTTP/1.1 200 OK") << "another client is served";
   EXPECT_EQ(ReadMetric(*held[0], "stemedb_http_connections_refused_total{reason=\"max_connections_per_client\"}"), 1);
   EXPECT_EQ(ReadMetric(*held[0], "stemedb_http_connections_refused_total{reason=\"max_connections\"}"), 0);
-  held.pop_back();
-  ASSERT_TRUE(WaitForOpenConnections(*held[0], 2));
-  auto again = d.Connect()->Get("/v1/health");
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->status, 200);
+  ExpectAFreedSlotIsServed(d, held);
 }
 
 }  // namespace

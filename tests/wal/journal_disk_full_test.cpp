@@ -23,10 +23,7 @@ namespace {
 
 using wal::testing::AppendOne;
 using wal::testing::AppendOutcome;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using wal::testing::Contains;
 
 // Waits (up to a minute: a loaded machine is slow, never a timing assertion) for a state.
 bool WaitForState(const Journal& journal, JournalState state) {

@@ -17,10 +17,7 @@ namespace {
 
 using wal::testing::AppendOne;
 using wal::testing::AppendOutcome;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using wal::testing::Contains;
 
 class JournalFailureTest : public ::testing::Test {
  protected:

@@ -25,6 +25,10 @@ struct AppendOutcome {
 };
 
 // Appends and waits for the callback (tests only: a network thread never waits like this).
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 inline AppendOutcome AppendAndWait(Journal& journal, std::vector<Entry> entries) {
   std::promise<AppendOutcome> done;
   auto future = done.get_future();

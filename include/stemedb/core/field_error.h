@@ -11,6 +11,8 @@
 #include <utility>
 #include <variant>
 
+#include "stemedb/ground/value_or_error.h"
+
 namespace stemedb::core {
 
 namespace error_code {
@@ -112,23 +114,10 @@ inline FieldError Invalid(std::string_view code, std::string field, std::string_
 
 // A value, or the FieldError explaining why there is none.
 template <typename T>
-class [[nodiscard]] FieldResult {
+class [[nodiscard]] FieldResult : public ValueOrError<T, FieldError> {
  public:
-  FieldResult(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  FieldResult(FieldError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  const FieldError& error() const { return std::get<FieldError>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
- private:
-  std::variant<T, FieldError> v_;
+  using ValueOrError<T, FieldError>::ValueOrError;
+  const FieldError& error() const { return this->error_value(); }
 };
 
 // Text from a request shown inside an error message (an unknown field's name, say): printable

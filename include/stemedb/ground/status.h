@@ -7,7 +7,8 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "stemedb/ground/value_or_error.h"
 
 namespace stemedb {
 
@@ -64,26 +65,13 @@ class [[nodiscard]] Status {
 
 // A value or the Status explaining why there is none.
 template <typename T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public ValueOrError<T, Status> {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(v_); }
+  using ValueOrError<T, Status>::ValueOrError;
   const Status& status() const {
     static const Status kOk;
-    return ok() ? kOk : std::get<Status>(v_);
+    return this->ok() ? kOk : this->error_value();
   }
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
- private:
-  std::variant<T, Status> v_;
 };
 
 }  // namespace stemedb
