@@ -245,6 +245,9 @@ Status TieredKv::disk_full_error() const {
 }
 
 Status TieredKv::PersistOnce() {
+  // Under the flush lock as well: two persists that overlap (the flusher's, a checkpoint's)
+  // could otherwise publish their positions out of order and move persisted_position_ back.
+  std::lock_guard flushing(flush_mu_);
   const auto t0 = std::chrono::steady_clock::now();
   AppliedPosition flushed;
   {

@@ -105,8 +105,9 @@ class TieredKv {
   TieredKvOptions options_;
 
   std::mutex writer_mu_;  // the writer's record scope, and the flusher's swap
-  // One flush at a time: the background flusher and a checkpoint's FlushAndPersist both flush,
-  // and two that overlap could write an older table over a newer one's values in RocksDB.
+  // One flush (and one persist) at a time: the background flusher and a checkpoint's
+  // FlushAndPersist both flush, and two that overlap could write an older table over a newer
+  // one's values in RocksDB, or publish an older persisted position after a newer one.
   std::mutex flush_mu_;
   AppliedPosition position_;  // guarded by writer_mu_
   std::atomic<uint64_t> applied_offset_{0};  // copies of position_ for observers
