@@ -85,7 +85,8 @@ void Dispatcher::Handle(Request& request, Responder respond) {
     }
   }
 
-  if (route.execution == RouteExecution::kWorkerPool && options_.pool) {
+  if (route.execution == RouteExecution::kWorkerPool && options_.pool &&
+      !(route.runs_in_place && route.runs_in_place(request))) {
     return Offload(request, route, start, counted, respond);
   }
   Run(nullptr, request, route, start, counted, respond);

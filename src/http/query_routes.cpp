@@ -22,6 +22,11 @@ namespace {
 constexpr uint64_t kLimitDefault = 100;
 constexpr uint64_t kLimitMax = 1000;
 constexpr int64_t kUnixSecondsMax = 253402300799;  // 9999-12-31, as the data model's timestamps
+// A single pair whose candidates are cached, at most this many, is resolved on the I/O thread:
+// tens of microseconds of CPU, less than the two hand-offs to the worker pool and back would cost
+// (docs/benchmarks.md, "Ordinary pairs"). Everything else (a cold pair, a large one, a streamed
+// one, a subject's every predicate) goes to the pool.
+constexpr size_t kInPlaceCandidatesMax = 1'000;
 
 const std::vector<std::string_view> kFilterParams = {"subject",  "predicate", "lifecycle", "epoch", "source_class",
                                                      "as_of",    "valid_at",  "decay",     "include_retracted"};
@@ -104,6 +109,9 @@ class QueryHandlers {
                                              ops::LatencyBucketsSeconds())) {}
 
   void Query(const Request& req, Responder respond);
+  // The routes' RunsInPlace (router.h): a request naming one pair whose candidates are cached
+  // and few. A request that fails to parse is answered in place too: its 400 costs nothing.
+  bool RunsInPlace(const Request& req) const;
   // The skeptic and layered views: same parameters, one resolver each.
   template <typename ResolveFn, typename StreamedFn>
   void View(const Request& req, Responder respond, const char* endpoint, ResolveFn resolve, StreamedFn streamed);
@@ -159,6 +167,16 @@ std::optional<Response> QueryHandlers::ResolveOne(const Request& req, const Read
   w.Key("predicate").String(predicate);
   query::WriteJsonMembers(w, *result, candidates);
   return std::nullopt;
+}
+
+bool QueryHandlers::RunsInPlace(const Request& req) const {
+  ApiError e{};
+  auto p = QueryParams::Parse(req.query_string, &e);
+  if (!p) return true;
+  auto subject = p->Get("subject");
+  auto predicate = p->Get("predicate");
+  if (!subject || !predicate || predicate->empty()) return !subject;
+  return query::CandidatesCachedWithin(ctx_.store, *subject, *predicate, kInPlaceCandidatesMax);
 }
 
 void QueryHandlers::Query(const Request& req, Responder respond) {
@@ -269,16 +287,18 @@ void QueryHandlers::View(const Request& req, Responder respond, const char* endp
 void AddQueryRoutes(Router& router, ApiContext& ctx) {
   auto h = std::make_shared<QueryHandlers>(ctx);
   // Lenses resolve over every candidate of a pair, and /v1/query without a predicate over many
-  // predicates: CPU work for the worker pool, off the I/O threads.
+  // predicates: CPU work for the worker pool, off the I/O threads, unless the pair is small and
+  // cached (RunsInPlace).
+  const RunsInPlace in_place = [h](const Request& req) { return h->RunsInPlace(req); };
   router.Add(Method::kGet, "/v1/query", RouteClass::kRead,
              [h](const Request& req, Responder respond) { h->Query(req, std::move(respond)); },
-             RouteExecution::kWorkerPool);
+             RouteExecution::kWorkerPool, in_place);
   router.Add(Method::kGet, "/v1/skeptic", RouteClass::kRead,
              [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "skeptic", &query::ResolveSkeptic, &query::ResolveSkepticStreamed); },
-             RouteExecution::kWorkerPool);
+             RouteExecution::kWorkerPool, in_place);
   router.Add(Method::kGet, "/v1/layered", RouteClass::kRead,
              [h](const Request& req, Responder respond) { h->View(req, std::move(respond), "layered", &query::ResolveLayered, &query::ResolveLayeredStreamed); },
-             RouteExecution::kWorkerPool);
+             RouteExecution::kWorkerPool, in_place);
 }
 
 }  // namespace stemedb::http

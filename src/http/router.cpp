@@ -52,14 +52,14 @@ const char* RouteClassName(RouteClass c) {
 }
 
 void Router::Add(Method method, std::string pattern, RouteClass route_class, Handler handler,
-                 RouteExecution execution) {
+                 RouteExecution execution, RunsInPlace runs_in_place) {
   if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route must start with /: " + pattern);
   for (const auto& r : routes_) {
     if (r.method == method && r.pattern == pattern) {
       throw std::invalid_argument(std::string("duplicate route ") + MethodName(method) + " " + pattern);
     }
   }
-  routes_.push_back({method, std::move(pattern), route_class, std::move(handler), execution});
+  routes_.push_back({method, std::move(pattern), route_class, std::move(handler), execution, std::move(runs_in_place)});
 }
 
 RouteMatch Router::Match(Method method, std::string_view path) const {

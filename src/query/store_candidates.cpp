@@ -79,6 +79,12 @@ Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view 
   return LoadedCandidates{std::static_pointer_cast<const std::vector<Candidate>>(set->value), set->truncated};
 }
 
+bool CandidatesCachedWithin(storage::Store& store, std::string_view subject, std::string_view predicate,
+                            size_t candidates_max) {
+  const size_t cached = store.CachedCandidates(subject, predicate, &kCandidatesKind);
+  return cached > 0 && cached <= candidates_max;
+}
+
 std::span<const Candidate> LoadedCandidates::UpTo(uint64_t seq_max) const {
   auto end = std::partition_point(list->begin(), list->end(), [&](const Candidate& c) { return c.seq <= seq_max; });
   return {list->data(), static_cast<size_t>(end - list->begin())};

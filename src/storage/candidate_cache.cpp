@@ -46,6 +46,13 @@ CandidateCache::Lookup CandidateCache::Get(const std::string& key, const void* k
   return {it->second.value, it->second.items, s.generation};
 }
 
+size_t CandidateCache::CachedItems(const std::string& key, const void* kind) {
+  Shard& s = ShardOf(key);
+  std::lock_guard lock(s.mu);
+  auto it = s.entries.find(key);
+  return it == s.entries.end() || it->second.kind != kind ? 0 : it->second.items;
+}
+
 void CandidateCache::Insert(const std::string& key, const void* kind, std::shared_ptr<const void> value, size_t items,
                             size_t bytes, uint64_t generation) {
   bytes += key.size() + kEntryOverheadBytes;

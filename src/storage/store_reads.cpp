@@ -215,6 +215,10 @@ Result<Store::Candidates> Store::CandidatesFor(std::string_view subject, std::st
   return Candidates{std::move(built.value), false};
 }
 
+size_t Store::CachedCandidates(std::string_view subject, std::string_view predicate, const void* kind) {
+  return cache_->CachedItems(ix::SubjectPredicatePrefix(subject, predicate), kind);
+}
+
 Result<std::vector<Store::CandidateRecord>> Store::CandidateRecordsAfter(std::string_view subject,
                                                                         std::string_view predicate,
                                                                         uint64_t after_seq, size_t limit) {

@@ -102,6 +102,25 @@ TEST(DispatcherTest, PoolRoutesRunOnAWorkerAndTheOthersAtOnce) {
   EXPECT_EQ(light_on, std::this_thread::get_id());
 }
 
+// A pool route's RunsInPlace decides per request: the cheap ones run at once on the calling
+// (I/O) thread, the rest still go to a worker.
+TEST(DispatcherTest, APoolRouteRunsInPlaceWhenItsRequestIsCheap) {
+  ops::Registry metrics;
+  WorkerPool pool({.threads = 1, .queue_max = 4}, metrics);
+  std::thread::id ran_on;
+  Router router;
+  router.Add(Method::kGet, "/lens", RouteClass::kRead, Ok(&ran_on), RouteExecution::kWorkerPool,
+             [](const Request& r) { return r.query_string == "cheap"; });
+  Dispatcher d(router, metrics, {.pool = &pool});
+  Request cheap = Get("/lens"), heavy = Get("/lens");
+  cheap.query_string = "cheap";
+  heavy.query_string = "heavy";
+  EXPECT_EQ(Call(d, cheap).status, 200);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  EXPECT_EQ(Call(d, heavy).status, 200);
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+}
+
 // GET /slow: a pool route whose handler waits at `gate` before it answers 200.
 void AddSlowPoolRoute(Router& router, Gate& gate) {
   router.Add(Method::kGet, "/slow", RouteClass::kRead,

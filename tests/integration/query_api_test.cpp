@@ -204,10 +204,15 @@ TEST_F(QueryApiTest, CursorPagingVisitsEveryCandidateExactlyOnce) {
   EXPECT_EQ(api_.Error("/v1/query?subject=paged&predicate=p&limit=1001", 400)["field"], "limit");
 }
 
+// The suite of the one test that writes a pair past the loaded bound: 10,001 signed claims,
+// minutes under the sanitizers, so it is not in the `sanitize` suites (tests/CMakeLists.txt);
+// the streamed path's unit tests (query/streamed_test.cpp) run under them instead.
+class BigPairQueryApiTest : public QueryApiTest {};
+
 // A pair past what the candidate cache loads (10,000) is resolved streamed: a claim posted
 // after ten thousand others still counts in every lens and view (it was ignored once: the scan
 // kept the oldest 10,000 and answered "truncated").
-TEST_F(QueryApiTest, AClaimAfterTenThousandOthersStillCounts) {
+TEST_F(BigPairQueryApiTest, AClaimAfterTenThousandOthersStillCounts) {
   const int64_t now_s = UnixNowS();
   for (int b = 0; b < 10; ++b) {
     std::vector<std::string> batch;
@@ -269,6 +274,26 @@ TEST_F(QueryApiTest, AClaimAfterTenThousandOthersStillCounts) {
 
 // Later pages rank what the first page saw, at the first page's time: a write in between does
 // not shift them (no repeat, no gap), and decay does not move on (votes still count at once).
+// A pair whose few candidates are cached is resolved on the I/O thread: no task for the worker
+// pool (whose queue-wait histogram counts every task). A cold pair, or a subject's every
+// predicate, still goes to the pool. The answers are the same either way.
+TEST_F(QueryApiTest, ASmallCachedPairIsAnsweredWithoutTheWorkerPool) {
+  const std::string id = Post({.subject = "warm", .predicate = "p", .text = "v"});
+  const std::string tasks = "stemedb_http_worker_queue_wait_seconds_count";
+  const double before = ReadMetric(api_.connection(), tasks);
+  EXPECT_EQ(Query("warm")["winner"]["id"], id);  // a miss: loaded on a worker, then cached
+  const double loaded = ReadMetric(api_.connection(), tasks);
+  EXPECT_EQ(loaded, before + 1);
+  for (const char* lens : {"recency", "consensus", "authority"}) {
+    EXPECT_EQ(Query("warm", {{"lens", lens}})["winner"]["id"], id) << lens;
+  }
+  EXPECT_EQ(api_.Ok("/v1/skeptic?subject=warm&predicate=p")["claims_count"], 1);
+  EXPECT_EQ(api_.Ok("/v1/layered?subject=warm&predicate=p")["winner"]["id"], id);
+  EXPECT_EQ(ReadMetric(api_.connection(), tasks), loaded);
+  EXPECT_EQ(api_.Ok("/v1/query?subject=warm")["resolutions"].size(), 1u);
+  EXPECT_EQ(ReadMetric(api_.connection(), tasks), loaded + 1);
+}
+
 TEST_F(QueryApiTest, LaterPagesAreResolvedAtTheFirstPagesSnapshot) {
   const int64_t now_s = UnixNowS();
   std::vector<std::string> ids;  // oldest first

@@ -35,6 +35,12 @@ struct LoadedCandidates {
 
 Result<LoadedCandidates> LoadCandidates(storage::Store& store, std::string_view subject, std::string_view predicate);
 
+// True when LoadCandidates would answer from the candidate cache with at least one and at most
+// `candidates_max` candidates: a resolution that reads nothing from the store and whose CPU cost
+// is bounded by `candidates_max`. (False can mean cached but larger, or not cached.)
+bool CandidatesCachedWithin(storage::Store& store, std::string_view subject, std::string_view predicate,
+                            size_t candidates_max);
+
 // One stored assertion as a candidate, its retraction flag as the catalog has it now (the
 // store clears the candidate cache on every retraction, so a cached flag is never stale).
 Candidate ToCandidate(const storage::Store& store, const storage::Store::CandidateRecord& record);

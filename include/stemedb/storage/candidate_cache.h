@@ -39,6 +39,9 @@ class CandidateCache {
   // A value is found only by readers of the kind that built it (`kind`: an address unique to
   // the value's type), so no reader is ever handed a value of another type.
   Lookup Get(const std::string& key, const void* kind);
+  // How many candidates the cached value of `kind` holds, 0 when none is cached: a look that
+  // neither counts as a hit or miss nor refreshes the entry's place in the LRU order.
+  size_t CachedItems(const std::string& key, const void* kind);
   void Insert(const std::string& key, const void* kind, std::shared_ptr<const void> value, size_t items, size_t bytes,
               uint64_t generation);
   // The apply step, after writing a record that changes the key's list.

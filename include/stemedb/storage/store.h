@@ -123,6 +123,9 @@ class Store {
   };
   Result<Candidates> CandidatesFor(std::string_view subject, std::string_view predicate, size_t limit,
                                    const CandidateBuilder& builder);
+  // How many candidates a cached value of `kind` holds for subject+predicate, 0 when none is
+  // cached: lets a reader tell a cheap resolution from one that must scan the store first.
+  size_t CachedCandidates(std::string_view subject, std::string_view predicate, const void* kind);
   // The candidate records of subject+predicate with seq > after_seq, in log order, at most
   // `limit`, never cached: how a pair too large for the candidate cache is read, one chunk at
   // a time, so a reader never holds more than a chunk of decoded records.
