@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest.
 #   ./scripts/test.sh            the ASan+UBSan and TSan builds (unit tests and the integration
-#                                suites labelled `sanitize`), the fuzz build (clang, libFuzzer:
-#                                every seed of tests/fuzz/corpus replayed, then each target fuzzed
-#                                briefly; label `fuzz`, docs/fuzzing.md), then the release build:
-#                                every test
-#   ./scripts/test.sh --quick    release build only
+#                                suites labelled `sanitize`), the fuzz build (clang, libFuzzer, at
+#                                -O0: every seed of tests/fuzz/corpus replayed, then each target
+#                                fuzzed briefly; label `fuzz`, docs/fuzzing.md), then the release
+#                                build: every test but the unit tests, which both sanitizer builds
+#                                have just run (the release build leaves their binaries out:
+#                                STEMEDB_UNIT_TESTS=OFF, a fifth of its compile time)
+#   ./scripts/test.sh --quick    release build only, every test
 # Each phase reports its time. Ends with ctest's summary line of the release suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +15,14 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
 jobs=$(nproc)
+release_options=()
 run_suite() {
   local preset=$1; shift
   echo "== ${preset}: configure and build" >&2
   local start=$SECONDS
-  cmake --preset "$preset" >/dev/null
+  local configure=()
+  [ "$preset" = release ] && configure=("${release_options[@]}")
+  cmake --preset "$preset" "${configure[@]}" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   echo "== ${preset}: built in $((SECONDS - start)) s; ctest" >&2
   start=$SECONDS
@@ -29,12 +34,44 @@ run_suite() {
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
+# The fuzz and release builds, at nice 19 in the background from the start: they take only the
+# CPU the sanitizer phases leave idle (a test waiting on a daemon, a link step, ctest's tail),
+# which on CI's 2 cores is minutes. Their phases below wait for them, then find little left to
+# build. The output goes to a log, shown if a build fails.
+background_log=build/background-builds.log
+background_pid=
+start_background_builds() {
+  mkdir -p build
+  # shellcheck disable=SC2016  # the child's script: its $1 is the job count passed after it
+  setsid nice -n 19 bash -c '
+    set -e
+    cmake --preset fuzz-ci >/dev/null && cmake --build --preset fuzz-ci -j "$1"
+    cmake --preset release -DSTEMEDB_UNIT_TESTS=OFF >/dev/null && cmake --build --preset release -j "$1"
+  ' background-builds "$jobs" >"$background_log" 2>&1 &
+  background_pid=$!
+  trap '[ -z "$background_pid" ] || kill -- "-$background_pid" 2>/dev/null || true' EXIT
+}
+wait_background_builds() {
+  local start=$SECONDS
+  if ! wait "$background_pid"; then
+    background_pid=
+    echo "== background builds (fuzz-ci, release) failed:" >&2
+    tail -n 100 "$background_log" >&2
+    exit 1
+  fi
+  background_pid=
+  echo "== background builds (fuzz-ci, release): waited $((SECONDS - start)) s for them" >&2
+}
+
 if [ "$quick" = 0 ]; then
+  start_background_builds
   # The sanitizer builds run the unit tests and the integration suites that drive the daemon
   # through its concurrency (label `sanitize`, STEMEDB_SANITIZE_SUITES in tests/CMakeLists.txt).
   # A sanitizer report in the daemon's or a tool's output fails the test that started it.
   run_suite asan -L 'unit|sanitize'
   run_suite tsan -L 'unit|sanitize'
-  run_suite fuzz -L fuzz
+  wait_background_builds
+  run_suite fuzz-ci -L fuzz
+  release_options=(-DSTEMEDB_UNIT_TESTS=OFF)
 fi
 run_suite release
