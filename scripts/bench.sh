@@ -2,13 +2,17 @@
 # Runs the benchmarks of docs/benchmarks.md on this machine and prints their tables (also kept
 # in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
 #
-#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness]   (no section: all)
+#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness] [postgres]
+#                                  (no section: all but postgres)
 #
 #   wal     group commit vs one fdatasync per record (stemedb-bench wal)
 #   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
 #   query   1,000,000 assertions: queries/s per lens, RSS, start-up after SIGKILL
 #   edge    ingest and query with API keys + rate limiting on (limits not reached) vs off
 #   readiness  /v1/health and /readyz latency while 8 clients post 1 MiB batches, 16 signers an item
+#   postgres   PostgreSQL on the same machine, same run: durable single inserts, inserts of 100,
+#              one pair's rows at 1M rows, at 8/16/64 clients (scripts/lib/bench_postgres.sh;
+#              installs PostgreSQL from Debian when it is missing)
 #
 # --quick shrinks every data set (a smoke run of the script itself, not a measurement).
 # Run it on a quiet machine: anything else on the cores shows up in the numbers.
@@ -20,14 +24,16 @@ sections=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    wal | ingest | query | edge | readiness) sections+=("$arg") ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    wal | ingest | query | edge | readiness | postgres) sections+=("$arg") ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
 [ ${#sections[@]} -eq 0 ] && sections=(wal ingest query edge readiness)
 
-./scripts/setup.sh
+setup_options=()
+[[ " ${sections[*]} " == *" postgres "* ]] && setup_options=(--postgres)
+./scripts/setup.sh "${setup_options[@]}"
 cmake --preset release >/dev/null
 cmake --build --preset release --target stemedb-api stemedb-bench >/dev/null
 
@@ -255,6 +261,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
 per_request() {
   awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}'
 }
+
+# shellcheck source=scripts/lib/bench_postgres.sh
+source scripts/lib/bench_postgres.sh
 
 machine
 for s in "${sections[@]}"; do "bench_$s"; done

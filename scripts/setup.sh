@@ -3,16 +3,19 @@
 # silent when everything is present; runs apt-get update only when something is missing.
 #
 #   scripts/setup.sh               everything: build, tests (prometheus, nginx, libfiu...), scripts
+#   scripts/setup.sh --postgres    everything, and PostgreSQL with pgbench (scripts/bench.sh postgres)
 #   scripts/setup.sh --build-only  what `cmake --build` and the operations scripts need, nothing
 #                                  more: for a production host, where installing the test tools
 #                                  would also start Debian's nginx and prometheus services
 set -euo pipefail
 
 build_only=0
+postgres=0
 case "${1:-}" in
   "") ;;
   --build-only) build_only=1 ;;
-  *) echo "setup: unknown argument '$1' (usage: setup.sh [--build-only])" >&2; exit 2 ;;
+  --postgres) postgres=1 ;;
+  *) echo "setup: unknown argument '$1' (usage: setup.sh [--build-only | --postgres])" >&2; exit 2 ;;
 esac
 
 packages=(
@@ -31,12 +34,18 @@ if [ "$build_only" -eq 0 ]; then
   packages+=(
     # tools the tests drive for real
     prometheus nginx systemd shellcheck fiu-utils openssl python3-cryptography python3-yaml
+    # pgrep and ps (scripts/test.sh stops its background builds with them)
+    procps
     # a booted systemd host for the deployment-guide walk (tests/deploy/deployment_walk_test.py)
     debootstrap systemd-container
     # the fuzz preset (tests/fuzz, docs/fuzzing.md): clang with libFuzzer and the sanitizer
     # runtimes (libclang-rt-14-dev: Debian 12's clang is 14), llvm-symbolizer for the reports
     clang libclang-rt-14-dev llvm
   )
+fi
+if [ "$postgres" -eq 1 ]; then
+  # the server and pgbench, for the side-by-side benchmark (scripts/lib/bench_postgres.sh)
+  packages+=(postgresql)
 fi
 
 missing=()

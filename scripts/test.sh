@@ -42,14 +42,22 @@ background_log=build/background-builds.log
 background_pid=
 start_background_builds() {
   mkdir -p build
+  # Not in a session of its own (setsid): the kernel's autogroups give each session an equal
+  # share of the CPU whatever its nice value, so a new session would take half of it.
   # shellcheck disable=SC2016  # the child's script: its $1 is the job count passed after it
-  setsid nice -n 19 bash -c '
+  nice -n 19 bash -c '
     set -e
     cmake --preset fuzz-ci >/dev/null && cmake --build --preset fuzz-ci -j "$1"
     cmake --preset release -DSTEMEDB_UNIT_TESTS=OFF >/dev/null && cmake --build --preset release -j "$1"
   ' background-builds "$jobs" >"$background_log" 2>&1 &
   background_pid=$!
-  trap '[ -z "$background_pid" ] || kill -- "-$background_pid" 2>/dev/null || true' EXIT
+  trap '[ -z "$background_pid" ] || kill_tree "$background_pid"' EXIT
+}
+# Stops a process and everything it started (cmake, ninja, the compilers).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
 }
 wait_background_builds() {
   local start=$SECONDS
