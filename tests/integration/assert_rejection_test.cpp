@@ -7,6 +7,8 @@
 #include "stemedb/core/hex.h"
 #include "stemedb/core/limits.h"
 #include "stemedb/core/record_json.h"
+#include "support/api.h"
+#include "support/daemon.h"
 #include "support/records.h"
 #include "support/rejection_table.h"
 
@@ -285,6 +287,26 @@ TEST(AssertRejectionTest, EveryBadAssertionIsRefusedAndWritesNothing) {
   }
   EXPECT_GE(rows.size(), 40u);
   ExpectAllRefusedWithoutWriting(d, rows);
+}
+
+// signatures.skip_unsafe (development only, auth.mode = off): a signature that does not verify is
+// accepted, singly and in a batch, because the check is not run at all (what the engine costs
+// without it is what the mode is for: issue 13). Without the setting the same bodies are refused.
+TEST(AssertRejectionTest, SkipUnsafeRunsNoSignatureCheck) {
+  const std::string bad = Confidence("0.5");
+  const std::string bad_in_batch = Edit([](json& j) {
+    j["subject"] = "rejections/batch";
+    j["signatures"][0]["signature"] = HexOfLength(128);
+  });
+  for (bool skip : {false, true}) {
+    std::vector<std::string> env;
+    if (skip) env.push_back("STEMEDB_UNSAFE_SKIP_SIGNATURES=true");
+    Daemon d({.args = {"--rate-limit-enabled", "false", "--auth-mode", "off"}, .env = env});
+    Api api(d);
+    EXPECT_EQ(api.Post("/v1/assert", bad).status, skip ? 201 : 422) << skip;
+    const json batch = api.Post("/v1/assert/batch", R"({"assertions":[)" + bad_in_batch + "]}").body;
+    EXPECT_EQ(batch["results"][0].contains("error"), !skip) << batch.dump();
+  }
 }
 
 }  // namespace
