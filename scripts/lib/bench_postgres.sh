@@ -59,7 +59,10 @@ pg_stop() {
   pg_data=""
 }
 
-psql_run() { as_postgres psql -h "$pg_socket" -p "$pg_port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 "$@"; }
+psql_run() {
+  as_postgres psql -h "$pg_socket" -p "$pg_port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
+    -c "SET client_min_messages = warning" "$@"
+}
 
 pg_reset_table() {
   psql_run -c "DROP TABLE IF EXISTS claims" -c "CREATE TABLE claims (
@@ -190,7 +193,7 @@ bench_postgres_reads() {
   sed -i "s/:subjects - 1/$((subjects - 1))/" "$scratch/pg/read_pair.sql"
   local data=$scratch/pg-vs-query
   start_daemon "$port" "$data" "${no_limits[@]}"
-  "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" --subjects "$subjects" --vote-every 0 >/dev/null
+  "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" --subjects "$subjects" --vote-every 0 >/dev/null 2>&1
   wait_idle
   for c in "$@"; do
     local t0 t1 pg out queries s
