@@ -124,11 +124,14 @@ pg_row() {
 }
 
 # StemeDB's ingest at CLIENTS connections, BATCH claims a request, on a fresh daemon: prints
-# "claims/s p99_ms cpu_us_per_claim".
+# "claims/s p99_ms cpu_us_per_claim". SKIP=1 in the environment: signatures.skip_unsafe on (the
+# engine's cost without the signature check; development only, so auth is off too).
 stemedb_ingest() {
-  local clients=$1 batch=$2 n=$3 data out t0 t1
+  local clients=$1 batch=$2 n=$3 data out t0 t1 skip=()
   data=$scratch/pg-vs-ingest
-  start_daemon "$port" "$data" "${no_limits[@]}"
+  [ "${SKIP:-0}" = 1 ] && skip=(--auth-mode off)
+  STEMEDB_UNSAFE_SKIP_SIGNATURES=$([ "${SKIP:-0}" = 1 ] && echo true || echo false) \
+    start_daemon "$port" "$data" "${no_limits[@]}" "${skip[@]}"
   wait_idle
   t0=$(cpu_ticks)
   out=$("$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" --connections "$clients" --assertions "$n" \
@@ -168,6 +171,12 @@ bench_postgres() {
     s=$(stemedb_ingest "$c" 1 "$single_n")
     # shellcheck disable=SC2086  # the two results are three words each
     pg_row "single durable insert" "$c" $pg $s
+  done
+  for c in "${levels[@]}"; do
+    pg=$(pg_ingest "$c" "$seconds" "$scratch/pg/insert_one.sql" 1)
+    s=$(SKIP=1 stemedb_ingest "$c" 1 "$single_n")
+    # shellcheck disable=SC2086
+    pg_row "single insert, no signature check (skip_unsafe)" "$c" $pg $s
   done
   for c in "${levels[@]}"; do
     pg=$(pg_ingest "$c" "$seconds" "$scratch/pg/insert_hundred.sql" 100)
