@@ -127,11 +127,10 @@ pg_row() {
 # "claims/s p99_ms cpu_us_per_claim". SKIP=1 in the environment: signatures.skip_unsafe on (the
 # engine's cost without the signature check; development only, so auth is off too).
 stemedb_ingest() {
-  local clients=$1 batch=$2 n=$3 data out t0 t1 skip=()
+  local clients=$1 batch=$2 n=$3 data out t0 t1 skip=false auth=()
   data=$scratch/pg-vs-ingest
-  [ "${SKIP:-0}" = 1 ] && skip=(--auth-mode off)
-  STEMEDB_UNSAFE_SKIP_SIGNATURES=$([ "${SKIP:-0}" = 1 ] && echo true || echo false) \
-    start_daemon "$port" "$data" "${no_limits[@]}" "${skip[@]}"
+  [ "${SKIP:-0}" = 1 ] && skip=true && auth=(--auth-mode off)
+  STEMEDB_UNSAFE_SKIP_SIGNATURES=$skip start_daemon "$port" "$data" "${no_limits[@]}" "${auth[@]}"
   wait_idle
   t0=$(cpu_ticks)
   out=$("$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" --connections "$clients" --assertions "$n" \
@@ -194,11 +193,9 @@ bench_postgres() {
 bench_postgres_reads() {
   local subjects=$1 seconds=$2 c
   shift 2
-  psql_run -c "DROP TABLE IF EXISTS claims" -c "CREATE TABLE claims (
-    id bytea PRIMARY KEY, subject text NOT NULL, predicate text NOT NULL, object text NOT NULL,
-    confidence double precision NOT NULL, ts bigint NOT NULL)" \
-    -c "INSERT INTO claims SELECT sha256(('load/' || g)::bytea), 's/' || (g / 100), 'p' || ((g / 10) % 10), 'value ' || (g % 10), 0.5, g FROM generate_series(0, $((subjects * 100 - 1))) g" \
-    -c "CREATE INDEX claims_pair ON claims (subject, predicate, ts)" -c "VACUUM ANALYZE claims" -c "CHECKPOINT"
+  pg_reset_table
+  psql_run -c "INSERT INTO claims SELECT sha256(('load/' || g)::bytea), 's/' || (g / 100), 'p' || ((g / 10) % 10), 'value ' || (g % 10), 0.5, g FROM generate_series(0, $((subjects * 100 - 1))) g" \
+    -c "VACUUM ANALYZE claims" -c "CHECKPOINT"
   sed -i "s/:subjects - 1/$((subjects - 1))/" "$scratch/pg/read_pair.sql"
   local data=$scratch/pg-vs-query
   start_daemon "$port" "$data" "${no_limits[@]}"

@@ -174,8 +174,9 @@ bool QueryHandlers::RunsInPlace(const Request& req) const {
   auto p = QueryParams::Parse(req.query_string, &e);
   if (!p) return true;
   auto subject = p->Get("subject");
+  if (!subject) return true;  // a 400
   auto predicate = p->Get("predicate");
-  if (!subject || !predicate || predicate->empty()) return !subject;
+  if (!predicate || predicate->empty()) return false;  // every predicate of the subject
   return query::CandidatesCachedWithin(ctx_.store, *subject, *predicate, kInPlaceCandidatesMax);
 }
 
