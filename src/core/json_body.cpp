@@ -112,12 +112,15 @@ FieldError SyntaxError(std::string_view body, const json::parse_error& e) {
 
 }  // namespace
 
+std::optional<FieldError> BodyTooLarge(std::string_view body, size_t body_bytes_max) {
+  if (body.size() <= body_bytes_max) return std::nullopt;
+  return MakeFieldError(FieldError::Kind::kTooLarge, error_code::kBodyTooLarge, "",
+                        std::to_string(body.size()) + " bytes exceeds the limit of " +
+                            std::to_string(body_bytes_max));
+}
+
 FieldResult<json> ParseJsonBody(std::string_view body, size_t body_bytes_max) {
-  if (body.size() > body_bytes_max) {
-    return MakeFieldError(FieldError::Kind::kTooLarge, error_code::kBodyTooLarge, "",
-                          std::to_string(body.size()) + " bytes exceeds the limit of " +
-                              std::to_string(body_bytes_max));
-  }
+  if (std::optional<FieldError> too_large = BodyTooLarge(body, body_bytes_max)) return *std::move(too_large);
   PathTracker tracker;
   try {
     return json::parse(body, [&tracker](int /*depth*/, json::parse_event_t event, json& parsed) {

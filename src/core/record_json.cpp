@@ -158,7 +158,7 @@ FieldResult<SourceRetraction> SourceRetractionFromJson(const json& body,
   return Finish(std::move(retraction), errors);
 }
 
-FieldResult<std::vector<json>> AssertionBatchItemsFromJson(const json& body) {
+FieldResult<const json*> AssertionBatchItemsFromJson(const json& body) {
   JsonErrors errors;
   JsonReader r(body, "", errors);
   r.OnlyMembers({"assertions"});
@@ -179,7 +179,7 @@ FieldResult<std::vector<json>> AssertionBatchItemsFromJson(const json& body) {
                    std::to_string(items->size()) + " items exceed the limit of " +
                        std::to_string(kBatchRecordsMax));
   }
-  return items->get<std::vector<json>>();
+  return items;
 }
 
 json ToJson(const ObjectValue& object) {

@@ -489,9 +489,9 @@ TEST(RecordJsonTest, BatchItemsAreReturnedUnparsed) {
   json body = {{"assertions", json::array({AssertionBody(), json::object()})}};
   auto items = AssertionBatchItemsFromJson(body);
   ASSERT_TRUE(items.ok());
-  ASSERT_EQ(items->size(), 2u);
-  EXPECT_TRUE(AssertionFromJson((*items)[0]).ok());
-  EXPECT_EQ(AssertionFromJson((*items)[1]).error().code, "missing_field");
+  ASSERT_EQ((*items)->size(), 2u);
+  EXPECT_TRUE(AssertionFromJson((**items)[0]).ok());
+  EXPECT_EQ(AssertionFromJson((**items)[1]).error().code, "missing_field");
   EXPECT_EQ(AssertionBatchItemsFromJson({{"assertions", json::array()}}).error().code, "empty_batch");
 }
 

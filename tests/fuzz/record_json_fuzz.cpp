@@ -4,13 +4,16 @@
 // Beyond "no crash, no sanitizer report", what a parser accepts must survive the record's other
 // forms unchanged: its JSON (ToJson, parsed again), its stored form (EncodeStored, decoded
 // again), and its content id must be computable. A record that parses but does not round-trip
-// is a finding as much as a crash.
+// is a finding as much as a crash. The plain reader (plain_assertion_reader.h), which the write
+// path tries first, must answer exactly as the general reader does whenever it answers at all.
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz_support.h"
+#include "stemedb/core/assertion_body.h"
 #include "stemedb/core/canonical_encoding.h"
 #include "stemedb/core/json_body.h"
+#include "stemedb/core/plain_assertion_reader.h"
 #include "stemedb/core/record_json.h"
 #include "stemedb/core/record_kind.h"
 #include "stemedb/core/signature_check.h"
@@ -74,21 +77,48 @@ void Try(const FieldResult<R>& parsed) {
   }
 }
 
+// Both readers' answers to one assertion: the same record, or the same error.
+void CheckSameAnswer(const FieldResult<Assertion>& plain, const FieldResult<Assertion>& general) {
+  STEMEDB_CHECK(plain.ok() == general.ok());
+  if (plain.ok()) {
+    STEMEDB_CHECK(*plain == *general);
+  } else {
+    STEMEDB_CHECK(plain.error().code == general.error().code && plain.error().field == general.error().field);
+  }
+}
+
+// When the plain reader takes the text, the general reader reads the same records from it.
+void CheckPlainReaders(std::string_view text, const FieldResult<nlohmann::json>& body) {
+  if (ReadPlainAssertion(text)) {
+    STEMEDB_CHECK(body.ok());
+    CheckSameAnswer(AssertionFromBody(text, kBodyBytesMax), AssertionFromJson(*body));
+  }
+  if (ReadPlainAssertionBatch(text)) {
+    STEMEDB_CHECK(body.ok());
+    FieldResult<std::vector<FieldResult<Assertion>>> plain = AssertionBatchFromBody(text, kBodyBytesMax);
+    FieldResult<const nlohmann::json*> general = AssertionBatchItemsFromJson(*body);
+    STEMEDB_CHECK(plain.ok() && general.ok() && plain->size() == (*general)->size());
+    for (size_t i = 0; i < plain->size(); ++i) CheckSameAnswer((*plain)[i], AssertionFromJson((**general)[i]));
+  }
+}
+
 }  // namespace
 }  // namespace stemedb::core
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace stemedb::core;
-  FieldResult<nlohmann::json> body = ParseJsonBody(stemedb::fuzz::AsText(data, size));
+  const std::string_view text = stemedb::fuzz::AsText(data, size);
+  FieldResult<nlohmann::json> body = ParseJsonBody(text);
+  CheckPlainReaders(text, body);
   if (!body.ok()) return 0;
   Try(AssertionFromJson(*body));
   Try(VoteFromJson(*body));
   Try(EpochFromJson(*body));
   Try(SourceFromJson(*body));
   Try(SourceRetractionFromJson(*body, kRetractedSource));
-  FieldResult<std::vector<nlohmann::json>> items = AssertionBatchItemsFromJson(*body);
+  FieldResult<const nlohmann::json*> items = AssertionBatchItemsFromJson(*body);
   if (items.ok()) {
-    for (const nlohmann::json& item : *items) Try(AssertionFromJson(item));
+    for (const nlohmann::json& item : **items) Try(AssertionFromJson(item));
   }
   return 0;
 }

@@ -32,8 +32,12 @@ class WriteApiTest : public ::testing::Test {
     return r.body;
   }
   // An assertion in `stage` whose parent is `parent` (same subject and predicate).
-  core::Assertion Stage(Lifecycle stage, const std::string& parent, const std::string& text = "rare") {
-    return SignedAssertion({.subject = "writes/lifecycle", .text = text, .lifecycle = stage, .parent_hash = IdOf(parent)});
+  core::Assertion Stage(Lifecycle stage, const std::string& parent,
+                        const std::string& text = "rare") {
+    return SignedAssertion({.subject = "writes/lifecycle",
+                            .text = text,
+                            .lifecycle = stage,
+                            .parent_hash = IdOf(parent)});
   }
 
   Daemon d_{{.args = {"--rate-limit-enabled", "false"}}};
@@ -62,7 +66,8 @@ TEST_F(WriteApiTest, AssertIsCreatedThenExistsThenCosigned) {
   const std::string id = first.body["id"];
   json stored = Read("/v1/assertions/" + id);
   EXPECT_EQ(stored["seq"], first.body["seq"]);
-  EXPECT_EQ(stored["signers"], json({core::IdHex(Agent(1).public_key()), core::IdHex(Agent(2).public_key())}));
+  EXPECT_EQ(stored["signers"],
+            json({core::IdHex(Agent(1).public_key()), core::IdHex(Agent(2).public_key())}));
   EXPECT_EQ(Counts().assertions, 1u);
 }
 
@@ -86,9 +91,12 @@ TEST_F(WriteApiTest, BatchReportsEachItemAndWritesTheValidOnesInOneCommit) {
   const core::Assertion unknown_parent =
       SignedAssertion({.subject = "writes/batch", .text = "orphan", .parent_hash = core::Hash32{}});
   // Item 3 names item 0 as its parent: earlier items of the same batch count as stored.
-  const core::Assertion child = SignedAssertion(
-      {.subject = "writes/batch", .text = "root", .lifecycle = Lifecycle::kUnderReview, .parent_hash = core::ContentId(root)});
-  const json items = {core::ToJson(root), tampered, core::ToJson(SignedAssertion({.subject = "writes/batch", .text = "2"})),
+  const core::Assertion child = SignedAssertion({.subject = "writes/batch",
+                                                 .text = "root",
+                                                 .lifecycle = Lifecycle::kUnderReview,
+                                                 .parent_hash = core::ContentId(root)});
+  const json items = {core::ToJson(root), tampered,
+                      core::ToJson(SignedAssertion({.subject = "writes/batch", .text = "2"})),
                       core::ToJson(child), core::ToJson(unknown_parent)};
   JsonReply r = PostJson(*c_, "/v1/assert/batch", {{"assertions", items}});
   ASSERT_EQ(r.status, 200) << r.response.body;
@@ -108,13 +116,34 @@ TEST_F(WriteApiTest, BatchReportsEachItemAndWritesTheValidOnesInOneCommit) {
     EXPECT_EQ(results[i]["status"], "created") << i;
     EXPECT_EQ(results[i]["seq"], first_seq + k) << i;
     EXPECT_EQ(results[i]["ingested_at"], results[0]["ingested_at"]) << "one group commit, one time";
-    EXPECT_EQ(Read("/v1/assertions/" + results[i]["id"].get<std::string>())["seq"], results[i]["seq"]);
+    EXPECT_EQ(Read("/v1/assertions/" + results[i]["id"].get<std::string>())["seq"],
+              results[i]["seq"]);
   }
   EXPECT_EQ(results[0]["id"], core::IdHex(core::ContentId(root)));
   EXPECT_EQ(results[3]["id"], core::IdHex(core::ContentId(child)));
   const StoreCounts after = Counts();
   EXPECT_EQ(after.assertions, before.assertions + 3);
   EXPECT_EQ(after.wal_last_seq, first_seq + 2);
+}
+
+// A single write of a small body is checked on the I/O thread that read it; a batch, or a body
+// that could carry many signatures, goes to the worker pool.
+TEST_F(WriteApiTest, SmallSingleWritesRunWithoutTheWorkerPool) {
+  const std::string tasks = "stemedb_http_worker_queue_wait_seconds_count";
+  const double before = ReadMetric(*c_, tasks);
+  const core::Assertion a = SignedAssertion({.subject = "writes/in-place"});
+  ExpectWrite(*c_, a);
+  ExpectWrite(*c_, SignedVote(core::ContentId(a), 2, 0.5));
+  EXPECT_EQ(ReadMetric(*c_, tasks), before);
+
+  JsonReply batch =
+      PostJson(*c_, "/v1/assert/batch",
+               {{"assertions",
+                 {core::ToJson(SignedAssertion({.subject = "writes/in-place", .text = "b"}))}}});
+  EXPECT_EQ(batch.status, 200) << batch.response.body;
+  EXPECT_EQ(ReadMetric(*c_, tasks), before + 1);
+  ExpectWrite(*c_, SignedAssertion({.subject = "writes/in-place", .text = std::string(3000, 'x')}));
+  EXPECT_EQ(ReadMetric(*c_, tasks), before + 2);
 }
 
 TEST_F(WriteApiTest, BatchOfOnlyInvalidItemsWritesNothing) {
@@ -144,7 +173,8 @@ TEST_F(WriteApiTest, VotesAreCreatedAndNeedAStoredAssertion) {
   const StoreCounts before = Counts();
   core::Hash32 unknown{};
   unknown.fill(0xab);
-  ExpectApiError(PostRecord(*c_, SignedVote(unknown, 2, 1.0)), 404, "assertion_not_found", "assertion_hash");
+  ExpectApiError(PostRecord(*c_, SignedVote(unknown, 2, 1.0)), 404, "assertion_not_found",
+                 "assertion_hash");
   EXPECT_EQ(Counts(), before);
 }
 
@@ -160,15 +190,18 @@ TEST_F(WriteApiTest, EpochsSupersedeAndNameOnlyStoredEpochs) {
   json old = Read("/v1/epochs/" + e2020);
   EXPECT_EQ(old["status"], "superseded");
   EXPECT_EQ(old["superseded_by"].size(), 2u);
-  EXPECT_NE(std::find(old["superseded_by"].begin(), old["superseded_by"].end(), e2021), old["superseded_by"].end());
-  EXPECT_NE(std::find(old["superseded_by"].begin(), old["superseded_by"].end(), e2020_rev), old["superseded_by"].end());
+  EXPECT_NE(std::find(old["superseded_by"].begin(), old["superseded_by"].end(), e2021),
+            old["superseded_by"].end());
+  EXPECT_NE(std::find(old["superseded_by"].begin(), old["superseded_by"].end(), e2020_rev),
+            old["superseded_by"].end());
   EXPECT_EQ(Read("/v1/epochs/" + e2021)["status"], "current");
   EXPECT_EQ(Read("/v1/epochs/" + e2021)["supersedes"], e2020);
 
   const StoreCounts before = Counts();
   core::Hash32 unknown{};
   unknown.fill(0xcd);
-  ExpectApiError(PostRecord(*c_, SignedEpoch("orphan", unknown)), 422, "unknown_epoch", "supersedes");
+  ExpectApiError(PostRecord(*c_, SignedEpoch("orphan", unknown)), 422, "unknown_epoch",
+                 "supersedes");
   EXPECT_EQ(Counts(), before);
   // A supersession cycle (409 supersession_cycle) cannot be posted: an epoch's id hashes the id
   // it supersedes, so it can only name epochs older than itself. The check is proven on a
@@ -176,22 +209,27 @@ TEST_F(WriteApiTest, EpochsSupersedeAndNameOnlyStoredEpochs) {
 }
 
 TEST_F(WriteApiTest, SourcesRegisterAndAdminsRetractThem) {
-  core::Source report{.uri = "https://example.org/report", .title = "A report",
-                      .source_class = core::SourceClass::kClinical, .content = "the report's text\n"};
+  core::Source report{.uri = "https://example.org/report",
+                      .title = "A report",
+                      .source_class = core::SourceClass::kClinical,
+                      .content = "the report's text\n"};
   JsonReply created = ExpectWrite(*c_, report);
   const std::string hash = created.body["id"];
   EXPECT_EQ(hash, core::IdHex(core::ContentId(report)));
   ExpectWrite(*c_, report, 200, "exists");
   const std::string page = Created(*c_, core::Source{.uri = "https://example.org/page"});
-  const std::string citing = Created(*c_, SignedAssertion({.subject = "writes/sources", .source_hash = IdOf(hash)}));
+  const std::string citing =
+      Created(*c_, SignedAssertion({.subject = "writes/sources", .source_hash = IdOf(hash)}));
 
   const std::string retract = "/v1/sources/" + hash + "/retract";
   const json reason = {{"reason", "the study was withdrawn"}};
   ExpectApiError(PostJson(*c_, retract, reason), 401, "missing_api_key");
   JsonReply key = PostJson(*c_, "/v1/admin/keys", {{"role", "write"}}, AdminHeaders(d_));
   ASSERT_EQ(key.status, 201) << key.response.body;
-  ExpectApiError(PostJson(*c_, retract, reason, {{"X-API-Key", key.body["key"]}}), 403, "forbidden");
-  ExpectApiError(PostJson(*c_, retract, {{"reason", ""}}, AdminHeaders(d_)), 422, "empty_string", "reason");
+  ExpectApiError(PostJson(*c_, retract, reason, {{"X-API-Key", key.body["key"]}}), 403,
+                 "forbidden");
+  ExpectApiError(PostJson(*c_, retract, {{"reason", ""}}, AdminHeaders(d_)), 422, "empty_string",
+                 "reason");
   EXPECT_FALSE(Read("/v1/sources/" + hash)["retracted"]);
 
   JsonReply done = PostJson(*c_, retract, reason, AdminHeaders(d_));
@@ -220,19 +258,22 @@ TEST_F(WriteApiTest, LifecycleStagesFollowTheAllowedChains) {
     Lifecycle stage;
     std::string parent;
   };
-  for (const Refused& r : {Refused{Lifecycle::kApproved, proposed}, Refused{Lifecycle::kApproved, rejected},
-                           Refused{Lifecycle::kProposed, deprecated}, Refused{Lifecycle::kUnderReview, approved},
-                           Refused{Lifecycle::kRejected, proposed}}) {
+  for (const Refused& r :
+       {Refused{Lifecycle::kApproved, proposed}, Refused{Lifecycle::kApproved, rejected},
+        Refused{Lifecycle::kProposed, deprecated}, Refused{Lifecycle::kUnderReview, approved},
+        Refused{Lifecycle::kRejected, proposed}}) {
     SCOPED_TRACE(std::string(core::LifecycleName(r.stage)) + " after " + r.parent);
     JsonReply reply = PostRecord(*c_, Stage(r.stage, r.parent, "refused"));
     ExpectApiError(reply, 422, "invalid_lifecycle_transition", "lifecycle");
-    EXPECT_NE(reply.body["error"]["message"].get<std::string>().find("cannot follow a"), std::string::npos);
+    EXPECT_NE(reply.body["error"]["message"].get<std::string>().find("cannot follow a"),
+              std::string::npos);
   }
   core::Hash32 unknown{};
   unknown.fill(0x5a);
-  ExpectApiError(PostRecord(*c_, Stage(Lifecycle::kUnderReview, core::IdHex(unknown))), 422, "unknown_parent",
-                 "parent_hash");
-  ExpectApiError(PostRecord(*c_, SignedAssertion({.subject = "writes/other", .lifecycle = Lifecycle::kUnderReview,
+  ExpectApiError(PostRecord(*c_, Stage(Lifecycle::kUnderReview, core::IdHex(unknown))), 422,
+                 "unknown_parent", "parent_hash");
+  ExpectApiError(PostRecord(*c_, SignedAssertion({.subject = "writes/other",
+                                                  .lifecycle = Lifecycle::kUnderReview,
                                                   .parent_hash = IdOf(proposed)})),
                  422, "parent_mismatch", "parent_hash");
   EXPECT_EQ(Counts(), before);
@@ -244,8 +285,9 @@ std::string BatchOfAtLeast(const std::string& subject, size_t bytes, size_t text
   json list = json::array();
   std::string body;
   while (body.size() < bytes) {
-    list.push_back(core::ToJson(
-        SignedAssertion({.subject = subject + "/" + std::to_string(list.size()), .text = std::string(text_bytes, 't')})));
+    list.push_back(
+        core::ToJson(SignedAssertion({.subject = subject + "/" + std::to_string(list.size()),
+                                      .text = std::string(text_bytes, 't')})));
     body = json{{"assertions", list}}.dump();
   }
   return body;
@@ -255,8 +297,11 @@ std::string BatchOfAtLeast(const std::string& subject, size_t bytes, size_t text
 // body over the limit is refused from its header alone.
 JsonReply AnnouncedBatch(const Daemon& d, size_t length) {
   auto c = d.Connect();
-  return SendRawRequest(*c, "POST /v1/assert/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            "Content-Length: " + std::to_string(length) + "\r\n\r\n{\"assertions\":[");
+  return SendRawRequest(
+      *c,
+      "POST /v1/assert/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+          std::to_string(length) + "\r\n\r\n{\"assertions\":[");
 }
 
 // server.max_body_bytes is the JSON body's limit too: the JSON parser had a hard 1 MiB cap of its
@@ -266,18 +311,21 @@ JsonReply AnnouncedBatch(const Daemon& d, size_t length) {
 TEST(BodyLimitTest, MaxBodyBytesGovernsTheJsonBody) {
   constexpr size_t kTwoMiB = 2 << 20;
   {
-    Daemon d({.args = {"--server-max-body-bytes", std::to_string(kTwoMiB), "--rate-limit-enabled", "false"}});
+    Daemon d({.args = {"--server-max-body-bytes", std::to_string(kTwoMiB), "--rate-limit-enabled",
+                       "false"}});
     auto c = d.Connect();
     const std::string body = BatchOfAtLeast("body/large", (3 << 20) / 2, 60000);  // 1.5 MiB
     ASSERT_LT(body.size(), kTwoMiB);
     JsonReply r = Send(*c, "POST", "/v1/assert/batch", body);
     ASSERT_EQ(r.status, 200) << r.response.body.substr(0, 500);
-    for (const json& item : r.body["results"]) EXPECT_EQ(item.value("status", ""), "created") << item.dump();
+    for (const json& item : r.body["results"])
+      EXPECT_EQ(item.value("status", ""), "created") << item.dump();
     EXPECT_EQ(ReadStoreCounts(*c, d).assertions, r.body["results"].size());
 
     JsonReply refused = AnnouncedBatch(d, kTwoMiB + 1);
     ExpectApiError(refused, 413, "body_too_large");
-    EXPECT_NE(refused.body["error"]["message"].get<std::string>().find(std::to_string(kTwoMiB)), std::string::npos)
+    EXPECT_NE(refused.body["error"]["message"].get<std::string>().find(std::to_string(kTwoMiB)),
+              std::string::npos)
         << refused.response.body;
   }
   {

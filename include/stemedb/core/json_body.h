@@ -10,6 +10,7 @@
 // that key's default.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 
 #include "stemedb/core/field_error.h"
@@ -18,5 +19,8 @@
 namespace stemedb::core {
 
 FieldResult<nlohmann::json> ParseJsonBody(std::string_view body, size_t body_bytes_max = kBodyBytesMax);
+
+// body_too_large when the body is over body_bytes_max: the first check of every body reader.
+std::optional<FieldError> BodyTooLarge(std::string_view body, size_t body_bytes_max);
 
 }  // namespace stemedb::core
