@@ -2,8 +2,8 @@
 # Runs the benchmarks of docs/benchmarks.md on this machine and prints their tables (also kept
 # in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
 #
-#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness] [postgres]
-#                                  (no section: all but postgres)
+#   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness] [postgres] [growth]
+#                                  (no section: all but postgres and growth)
 #
 #   wal     group commit vs one fdatasync per record (stemedb-bench wal)
 #   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
@@ -13,6 +13,8 @@
 #   postgres   PostgreSQL on the same machine, same run: durable single inserts, inserts of 100,
 #              one pair's rows at 1M rows, at 8/16/64 clients (scripts/lib/bench_postgres.sh;
 #              installs PostgreSQL from Debian when it is missing)
+#   growth     1M then 10M assertions in one daemon: seconds per million loaded, recency lens
+#              queries/s, memory and disk at each (scripts/lib/bench_growth.sh; about 30 minutes)
 #
 # --quick shrinks every data set (a smoke run of the script itself, not a measurement).
 # Run it on a quiet machine: anything else on the cores shows up in the numbers.
@@ -24,8 +26,8 @@ sections=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    wal | ingest | query | edge | readiness | postgres) sections+=("$arg") ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    wal | ingest | query | edge | readiness | postgres | growth) sections+=("$arg") ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -264,6 +266,8 @@ per_request() {
 
 # shellcheck source=scripts/lib/bench_postgres.sh
 source scripts/lib/bench_postgres.sh
+# shellcheck source=scripts/lib/bench_growth.sh
+source scripts/lib/bench_growth.sh
 
 machine
 for s in "${sections[@]}"; do "bench_$s"; done

@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # scratch, port, bin, quick, no_limits: bench.sh's, which sources this
+# `./scripts/bench.sh growth` (sourced by bench.sh, which defines say, run, start_daemon,
+# stop_daemon, wait_idle, memory_mb, $bin, $scratch, $port, $quick and no_limits): how ingest and
+# queries hold up as the data grows (issue 13; docs/operations/sizing.md). One daemon, defaults but
+# rate limiting off, loaded in two steps through the API: 1M assertions (10,000 subjects x 10
+# predicates x 10 claims, a vote on every tenth, batches of 1,000), the recency lens queried;
+# then 9M more under another subject prefix, queried over the new subjects. Each million's load
+# time comes from the load tool's progress lines; it includes signing that million on the
+# client (the same work for every million), so the ratio between the first and the last million
+# is the figure, not the absolute time. RSS and the data directory's size after each step.
+
+# Runs `stemedb-bench load` and prints, per 1,000,000 assertions loaded, the seconds it took.
+growth_load() {
+  local subjects=$1 prefix=$2
+  "$bin/stemedb-bench" load --server "http://127.0.0.1:$port" --subjects "$subjects" --subject-prefix "$prefix" 2>&1 |
+    while IFS= read -r line; do
+      case "$line" in
+        "load: "*" assertions") echo "$(date +%s.%N) ${line#load: }" ;;
+      esac
+    done |
+    awk -v t0="$(date +%s.%N)" '{split($2, n, " "); if (n[1] % 1000000 == 0) {printf "%d %.0f\n", n[1], $1 - t0; t0 = $1}}'
+}
+
+growth_query() {
+  local subjects=$1 prefix=$2 seconds=$3
+  "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --subject-prefix "$prefix" \
+    --seconds "$seconds" --warmup-seconds 2 --lens recency | awk -F'|' '/^\| recency/ {gsub(/ /, ""); print $3, $4, $5}'
+}
+
+bench_growth() {
+  say "## growth"
+  local first=10000 more=90000 seconds=10
+  [ "$quick" = 1 ] && first=100 && more=900 && seconds=1
+  local data=$scratch/growth
+  start_daemon "$port" "$data" "${no_limits[@]}"
+  say "| step | assertions stored | seconds per million loaded (each million in turn) | recency queries/s | p50 ms | p99 ms | daemon memory | data on disk |"
+  say "|---|---|---|---|---|---|---|---|"
+  local step subjects prefix total=0 loads queries
+  for step in 1 2; do
+    subjects=$first prefix=growth-a
+    [ "$step" = 2 ] && subjects=$more && prefix=growth-b
+    total=$((total + subjects * 100))
+    loads=$(growth_load "$subjects" "$prefix" | awk '{printf "%s%s", sep, $2; sep = ", "}')
+    wait_idle
+    queries=$(growth_query "$subjects" "$prefix" "$seconds")
+    # shellcheck disable=SC2086  # three words: rate, p50, p99
+    say "| $step | $total | ${loads:-under a million} | $(printf '%s | %s | %s' $queries) | $(memory_mb) | $(du -sm "$data" | cut -f1) MiB |"
+  done
+  stop_daemon
+  say ""
+}
