@@ -1,17 +1,24 @@
 #include "stemedb/core/hex.h"
 
+#include <array>
+
 namespace stemedb::core {
 namespace {
 
 constexpr char kDigits[] = "0123456789abcdef";
 
-// -1 for a byte that is not a hex digit.
-int NibbleOf(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, -1 for a byte that is not one: ids and signatures are
+// decoded on every write, and a table lookup is cheaper than three range tests.
+constexpr std::array<int8_t, 256> kNibbles = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<int8_t>(c - 'A' + 10);
+  return t;
+}();
+
+int NibbleOf(char c) { return kNibbles[static_cast<unsigned char>(c)]; }
 
 // The offending character as it should appear in an error message: itself when printable
 // ASCII, else its byte value (the message must stay valid UTF-8 whatever the input was).
@@ -40,14 +47,15 @@ Status HexDecodeInto(std::string_view hex, std::span<uint8_t> out) {
     return Status::InvalidArgument("expected " + std::to_string(out.size() * 2) +
                                    " hex characters, got " + std::to_string(hex.size()));
   }
-  for (size_t i = 0; i < hex.size(); ++i) {
-    if (NibbleOf(hex[i]) < 0) {
-      return Status::InvalidArgument("invalid hex character " + Printable(hex[i]) +
-                                     " at position " + std::to_string(i));
-    }
-  }
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<uint8_t>((NibbleOf(hex[2 * i]) << 4) | NibbleOf(hex[2 * i + 1]));
+    const int high = NibbleOf(hex[2 * i]);
+    const int low = NibbleOf(hex[2 * i + 1]);
+    if ((high | low) < 0) {
+      const size_t bad = high < 0 ? 2 * i : 2 * i + 1;
+      return Status::InvalidArgument("invalid hex character " + Printable(hex[bad]) + " at position " +
+                                     std::to_string(bad));
+    }
+    out[i] = static_cast<uint8_t>((high << 4) | low);
   }
   return Status::OK();
 }

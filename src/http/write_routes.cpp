@@ -206,9 +206,10 @@ void WriteHandlers::Assert(const Request& req, Responder respond) {
   if (!a.ok()) return Reject(a.error(), true, req, respond);
   const core::Hash32 id = core::ContentId(*a);
   if (!Verified(req, respond, *a, id, true)) return;
-  if (!Checked(req, respond, storage::CheckAssertion(ctx_.store, *a, id), true)) return;
+  bool absent = false;
+  if (!Checked(req, respond, storage::CheckAssertion(ctx_.store, *a, id, nullptr, "", &absent), true)) return;
   std::vector<PendingWrite> writes;
-  writes.push_back({std::move(*a), id});
+  writes.push_back({std::move(*a), id, absent});
   Commit(req, std::move(writes), std::move(respond), [this](const std::vector<WriteOutcome>& o) {
     CountIngested(o, 1);
     return JsonResponse(o[0].status == WriteStatus::kCreated ? 201 : 200, OutcomeJson(o[0]).dump());
@@ -228,6 +229,7 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
   std::vector<core::Assertion> valid;
   std::vector<size_t> valid_index;
   std::vector<core::Hash32> valid_ids;
+  std::vector<bool> valid_absent;
   valid.reserve(n);  // the overlay points into it: no reallocation
   storage::BatchOverlay overlay;
   for (size_t i = 0; i < n; ++i) {
@@ -248,7 +250,8 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
       item_error(*sig);
       continue;
     }
-    auto check = storage::CheckAssertion(ctx_.store, *a, id, &overlay);
+    bool absent = false;
+    auto check = storage::CheckAssertion(ctx_.store, *a, id, &overlay, "", &absent);
     if (!check.ok()) return respond(StatusResponse(check.status(), req.request_id));
     if (check->has_value()) {
       item_error(**check);
@@ -257,6 +260,7 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
     valid.push_back(std::move(*a));
     valid_index.push_back(i);
     valid_ids.push_back(id);
+    valid_absent.push_back(absent);
     overlay.emplace(id, &valid.back());
   }
   auto reply = [this, results = std::move(results),
@@ -271,7 +275,7 @@ void WriteHandlers::AssertBatch(const Request& req, Responder respond) {
   };
   if (valid.empty()) return respond(reply({}));
   std::vector<PendingWrite> writes;
-  for (size_t k = 0; k < valid.size(); ++k) writes.push_back({std::move(valid[k]), valid_ids[k]});
+  for (size_t k = 0; k < valid.size(); ++k) writes.push_back({std::move(valid[k]), valid_ids[k], valid_absent[k]});
   Commit(req, std::move(writes), std::move(respond), std::move(reply));
 }
 

@@ -48,12 +48,15 @@ WriteOutcome Outcome(const core::Hash32& id, WriteStatus status, const StoredMet
 }  // namespace
 
 Result<WriteOutcome> Applier::Apply(TieredKv::WriteScope& scope, const AnyRecord& record, const core::Hash32& id,
-                                    const StoredMeta& meta) {
-  if (const auto* a = std::get_if<core::Assertion>(&record)) return ApplyAssertion(scope, *a, id, meta);
-  if (const auto* v = std::get_if<core::Vote>(&record)) return ApplyVote(scope, *v, id, meta);
-  if (const auto* e = std::get_if<core::Epoch>(&record)) return ApplyEpoch(scope, *e, id, meta);
-  if (const auto* s = std::get_if<core::Source>(&record)) return ApplySource(scope, *s, id, meta);
-  if (const auto* r = std::get_if<core::SourceRetraction>(&record)) return ApplyRetraction(scope, *r, id, meta);
+                                    const StoredMeta& meta, std::string_view body) {
+  // The stored value is the WAL's body, not a second encoding of the record (the encoding is
+  // canonical: stored_record.h), so what the store holds is byte for byte what the log holds.
+  STEMEDB_CHECK(!body.empty());
+  if (const auto* a = std::get_if<core::Assertion>(&record)) return ApplyAssertion(scope, *a, id, meta, body);
+  if (const auto* v = std::get_if<core::Vote>(&record)) return ApplyVote(scope, *v, id, meta, body);
+  if (const auto* e = std::get_if<core::Epoch>(&record)) return ApplyEpoch(scope, *e, id, meta, body);
+  if (const auto* s = std::get_if<core::Source>(&record)) return ApplySource(scope, *s, id, meta, body);
+  if (const auto* r = std::get_if<core::SourceRetraction>(&record)) return ApplyRetraction(scope, *r, id, meta, body);
   return ApplyServerRecord(scope, record, id, meta);
 }
 
@@ -63,7 +66,7 @@ void Applier::InvalidateCandidates(const core::Assertion& a) {
 }
 
 void Applier::PutRecord(TieredKv::WriteScope& w, RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
-                        const std::string& stored) {
+                        std::string_view stored) {
   PutRecordValue(w, kind, id, meta.seq, EncodeRecordValue(meta, stored));
 }
 
@@ -81,13 +84,17 @@ void Applier::PutCandidateEntry(TieredKv::WriteScope& w, const core::Assertion& 
 
 Status Applier::BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs,
                            uint64_t sources) {
-  auto g = LoadOr<ix::GlobalCounts>(kv_, ix::kAggregates, ix::GlobalCountsKey(), &ix::DecodeGlobalCounts);
-  if (!g.ok()) return g.status();
-  g->assertions += assertions;
-  g->votes += votes;
-  g->epochs += epochs;
-  g->sources += sources;
-  w.Put(ix::kAggregates, ix::GlobalCountsKey(), ix::Encode(*g));
+  // Read once, then kept: the apply step is the counts' only writer, and every record bumps them.
+  if (!global_) {
+    auto g = LoadOr<ix::GlobalCounts>(kv_, ix::kAggregates, ix::GlobalCountsKey(), &ix::DecodeGlobalCounts);
+    if (!g.ok()) return g.status();
+    global_ = *g;
+  }
+  global_->assertions += assertions;
+  global_->votes += votes;
+  global_->epochs += epochs;
+  global_->sources += sources;
+  w.Put(ix::kAggregates, ix::GlobalCountsKey(), ix::Encode(*global_));
   return Status::OK();
 }
 
@@ -122,13 +129,13 @@ Result<WriteOutcome> Applier::MergeSigners(TieredKv::WriteScope& w, RecordKind k
 }
 
 Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core::Assertion& a,
-                                             const core::Hash32& id, const StoredMeta& meta) {
+                                             const core::Hash32& id, const StoredMeta& meta, std::string_view body) {
   auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kAssertion, id));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return MergeSigners(w, RecordKind::kAssertion, a, id, meta, **existing);
 
   STEMEDB_CHECK(!a.signatures.empty());
-  const std::string record_value = EncodeRecordValue(meta, core::EncodeStored(a));
+  const std::string record_value = EncodeRecordValue(meta, body);
   PutRecordValue(w, RecordKind::kAssertion, id, meta.seq, record_value);
   // No votes yet: the write path refuses votes on unknown assertions, and the apply step stores
   // any that slip through uncounted (see ApplyVote).
@@ -154,7 +161,7 @@ Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core
 }
 
 Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vote& v, const core::Hash32& id,
-                                        const StoredMeta& meta) {
+                                        const StoredMeta& meta, std::string_view body) {
   auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kVote, id));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
@@ -162,7 +169,7 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
     if (!value.ok()) return value.status();
     return Outcome(id, WriteStatus::kExists, value->meta);
   }
-  PutRecord(w, RecordKind::kVote, id, meta, core::EncodeStored(v));
+  PutRecord(w, RecordKind::kVote, id, meta, body);
   w.Put(ix::kVotesByAssertion, ix::IdSeqKey(v.assertion_hash, meta.seq), ix::IdPrefix(id));
   w.Put(ix::kByAgent, ix::IdSeqKey(v.agent_id, meta.seq), ix::KindIdValue(RecordKind::kVote, id));
 
@@ -229,11 +236,11 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
 }
 
 Result<WriteOutcome> Applier::ApplyEpoch(TieredKv::WriteScope& w, const core::Epoch& e, const core::Hash32& id,
-                                         const StoredMeta& meta) {
+                                         const StoredMeta& meta, std::string_view body) {
   auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kEpoch, id));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return MergeSigners(w, RecordKind::kEpoch, e, id, meta, **existing);
-  PutRecord(w, RecordKind::kEpoch, id, meta, core::EncodeStored(e));
+  PutRecord(w, RecordKind::kEpoch, id, meta, body);
   for (const auto& sig : e.signatures) {
     w.Put(ix::kByAgent, ix::IdSeqKey(sig.agent_id, meta.seq), ix::KindIdValue(RecordKind::kEpoch, id));
   }
@@ -246,8 +253,8 @@ Result<WriteOutcome> Applier::ApplyEpoch(TieredKv::WriteScope& w, const core::Ep
   return Outcome(id, WriteStatus::kCreated, meta);
 }
 
-Result<WriteOutcome> Applier::ApplySource(TieredKv::WriteScope& w, const core::Source& s, const core::Hash32& id,
-                                          const StoredMeta& meta) {
+Result<WriteOutcome> Applier::ApplySource(TieredKv::WriteScope& w, const core::Source& /*source: stored as its body*/, const core::Hash32& id,
+                                          const StoredMeta& meta, std::string_view body) {
   auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kSource, id));
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
@@ -255,15 +262,15 @@ Result<WriteOutcome> Applier::ApplySource(TieredKv::WriteScope& w, const core::S
     if (!value.ok()) return value.status();
     return Outcome(id, WriteStatus::kExists, value->meta);
   }
-  PutRecord(w, RecordKind::kSource, id, meta, core::EncodeStored(s));
+  PutRecord(w, RecordKind::kSource, id, meta, body);
   STEMEDB_RETURN_IF_ERROR(BumpGlobal(w, 0, 0, 0, 1));
   return Outcome(id, WriteStatus::kCreated, meta);
 }
 
 Result<WriteOutcome> Applier::ApplyRetraction(TieredKv::WriteScope& w, const core::SourceRetraction& r,
-                                              const core::Hash32& id, const StoredMeta& meta) {
+                                              const core::Hash32& id, const StoredMeta& meta, std::string_view body) {
   if (catalog_.IsRetracted(r.source_hash)) return Outcome(id, WriteStatus::kExists, meta);
-  PutRecord(w, RecordKind::kSourceRetraction, id, meta, core::EncodeStored(r));
+  PutRecord(w, RecordKind::kSourceRetraction, id, meta, body);
   w.Put(ix::kState, "r" + ix::IdPrefix(r.source_hash), r.reason);
   catalog_.RetractSource(r.source_hash, r.reason);
   // Readers may keep the retraction flag in their cached candidates; a retraction can touch any

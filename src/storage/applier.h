@@ -6,6 +6,8 @@
 // Reads it needs (does the record exist, the previous effective vote, aggregates) go through
 // the same TieredKv, so they see every earlier record, including ones earlier in this batch.
 
+#include <optional>
+
 #include "stemedb/core/record_kind.h"
 #include "stemedb/ground/status.h"
 #include "stemedb/index/aggregates.h"
@@ -23,20 +25,21 @@ class Applier {
   Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache) : kv_(kv), catalog_(catalog), cache_(cache) {}
 
   // Applies `record` (id precomputed) at `meta`; the caller holds `scope` and advances it.
+  // `body` is the record's encoding as the WAL holds it (EncodeBody), stored as it is.
   Result<WriteOutcome> Apply(TieredKv::WriteScope& scope, const AnyRecord& record, const core::Hash32& id,
-                             const StoredMeta& meta);
+                             const StoredMeta& meta, std::string_view body);
 
  private:
   Result<WriteOutcome> ApplyAssertion(TieredKv::WriteScope& w, const core::Assertion& a, const core::Hash32& id,
-                                      const StoredMeta& meta);
+                                      const StoredMeta& meta, std::string_view body);
   Result<WriteOutcome> ApplyVote(TieredKv::WriteScope& w, const core::Vote& v, const core::Hash32& id,
-                                 const StoredMeta& meta);
+                                 const StoredMeta& meta, std::string_view body);
   Result<WriteOutcome> ApplyEpoch(TieredKv::WriteScope& w, const core::Epoch& e, const core::Hash32& id,
-                                  const StoredMeta& meta);
+                                  const StoredMeta& meta, std::string_view body);
   Result<WriteOutcome> ApplySource(TieredKv::WriteScope& w, const core::Source& s, const core::Hash32& id,
-                                   const StoredMeta& meta);
+                                   const StoredMeta& meta, std::string_view body);
   Result<WriteOutcome> ApplyRetraction(TieredKv::WriteScope& w, const core::SourceRetraction& r,
-                                       const core::Hash32& id, const StoredMeta& meta);
+                                       const core::Hash32& id, const StoredMeta& meta, std::string_view body);
   Result<WriteOutcome> ApplyServerRecord(TieredKv::WriteScope& w, const AnyRecord& r, const core::Hash32& id,
                                          const StoredMeta& meta);
 
@@ -46,7 +49,7 @@ class Applier {
                                     const core::Hash32& id, const StoredMeta& meta, std::string_view stored_value);
 
   void PutRecord(TieredKv::WriteScope& w, core::RecordKind kind, const core::Hash32& id, const StoredMeta& meta,
-                 const std::string& stored);
+                 std::string_view stored);
   void PutRecordValue(TieredKv::WriteScope& w, core::RecordKind kind, const core::Hash32& id, uint64_t seq,
                       std::string_view record_value);
   // The assertion's by_subject_predicate entry (index/candidate_entry.h), written again whenever
@@ -60,6 +63,7 @@ class Applier {
   TieredKv& kv_;
   Catalog& catalog_;
   CandidateCache* cache_;
+  std::optional<index::GlobalCounts> global_;  // the stored counts, once read (BumpGlobal)
 };
 
 // records column family values: u64le seq | u64le ingested_at_ms | stored record.

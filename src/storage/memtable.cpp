@@ -1,5 +1,6 @@
 #include "stemedb/storage/memtable.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -29,11 +30,19 @@ Decoded Decode(const char* p) {
 }  // namespace
 
 int MemTable::EntryCompare::operator()(const char* a, const char* b) const {
-  Decoded x = Decode(a), y = Decode(b);
-  if (x.cf != y.cf) return x.cf < y.cf ? -1 : 1;
-  int c = x.key.compare(y.key);
+  // The hottest function of the write path (every insert and lookup walks the skip list with
+  // it): reads only the cf, key and version, never the value's length.
+  if (a[0] != b[0]) return static_cast<uint8_t>(a[0]) < static_cast<uint8_t>(b[0]) ? -1 : 1;
+  uint32_t a_len, b_len;
+  std::memcpy(&a_len, a + 1, 4);
+  std::memcpy(&b_len, b + 1, 4);
+  const int c = std::memcmp(a + 5, b + 5, std::min(a_len, b_len));
   if (c != 0) return c;
-  if (x.version != y.version) return x.version > y.version ? -1 : 1;  // newest first
+  if (a_len != b_len) return a_len < b_len ? -1 : 1;
+  uint64_t a_version, b_version;
+  std::memcpy(&a_version, a + 5 + a_len, 8);
+  std::memcpy(&b_version, b + 5 + b_len, 8);
+  if (a_version != b_version) return a_version > b_version ? -1 : 1;  // newest first
   return 0;
 }
 
@@ -57,15 +66,41 @@ void MemTable::Put(CfId cf, std::string_view key, std::string_view value) {
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
+namespace {
+
+// A lookup key that sorts before every stored version of (cf, key): the largest version comes
+// first. Short keys (all of the store's) are built on the stack, so a lookup allocates nothing.
+class Probe {
+ public:
+  Probe(CfId cf, std::string_view key) {
+    const size_t size = 13 + key.size();
+    char* p = stack_;
+    if (size > sizeof stack_) {
+      heap_.resize(size);
+      p = heap_.data();
+    }
+    const uint32_t key_len = static_cast<uint32_t>(key.size());
+    const uint64_t newest = std::numeric_limits<uint64_t>::max();
+    p[0] = static_cast<char>(cf);
+    std::memcpy(p + 1, &key_len, 4);
+    std::memcpy(p + 5, key.data(), key.size());
+    std::memcpy(p + 5 + key.size(), &newest, 8);
+    data_ = p;
+  }
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+  const char* data() const { return data_; }
+
+ private:
+  char stack_[256];
+  std::string heap_;
+  const char* data_;
+};
+
+}  // namespace
+
 std::optional<std::string_view> MemTable::Get(CfId cf, std::string_view key) const {
-  // A probe with the largest version sorts before every real version of the key.
-  std::string probe(17 + key.size(), '\0');
-  const uint32_t key_len = static_cast<uint32_t>(key.size());
-  const uint64_t newest = std::numeric_limits<uint64_t>::max();
-  probe[0] = static_cast<char>(cf);
-  std::memcpy(probe.data() + 1, &key_len, 4);
-  std::memcpy(probe.data() + 5, key.data(), key.size());
-  std::memcpy(probe.data() + 5 + key.size(), &newest, 8);
+  const Probe probe(cf, key);
   Table::Iterator it(&table_);
   it.Seek(probe.data());
   if (!it.Valid()) return std::nullopt;
@@ -76,13 +111,7 @@ std::optional<std::string_view> MemTable::Get(CfId cf, std::string_view key) con
 
 void MemTable::Scan(CfId cf, std::string_view start, std::string_view end,
                     const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  std::string probe(17 + start.size(), '\0');
-  const uint32_t key_len = static_cast<uint32_t>(start.size());
-  const uint64_t newest = std::numeric_limits<uint64_t>::max();
-  probe[0] = static_cast<char>(cf);
-  std::memcpy(probe.data() + 1, &key_len, 4);
-  std::memcpy(probe.data() + 5, start.data(), start.size());
-  std::memcpy(probe.data() + 5 + start.size(), &newest, 8);
+  const Probe probe(cf, start);
   Table::Iterator it(&table_);
   std::string_view last_key;
   bool have_last = false;

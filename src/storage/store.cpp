@@ -173,7 +173,7 @@ Status Store::Replay(uint64_t from_offset) {
                                 "): " + record.status().message());
     }
     TieredKv::WriteScope scope(*kv_);
-    auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms});
+    auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms}, v.body);
     if (!outcome.ok()) return outcome.status();
     scope.Advance({v.end_offset, v.seq});
     ++records;
@@ -220,6 +220,10 @@ void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
   std::vector<std::optional<WriteOutcome>> known(writes.size());
   auto pending = std::make_shared<std::vector<PendingWrite>>();
   for (size_t i = 0; i < writes.size(); ++i) {
+    if (writes[i].checked_absent) {
+      pending->push_back(std::move(writes[i]));
+      continue;
+    }
     auto unchanged = StoredUnchanged(writes[i]);
     if (!unchanged.ok()) return callback(unchanged.status(), {});
     known[i] = *unchanged;
@@ -247,7 +251,7 @@ Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::A
   TieredKv::WriteScope scope(*kv_);
   for (size_t i = 0; i < writes.size(); ++i) {
     const StoredMeta meta{r.first_seq + i, r.ingested_at_ms};
-    auto outcome = applier_->Apply(scope, writes[i].record, writes[i].id, meta);
+    auto outcome = applier_->Apply(scope, writes[i].record, writes[i].id, meta, r.bodies[i]);
     if (!outcome.ok()) {
       // Durable but not applied: reads would miss it. Refuse every later write so nothing is
       // applied out of order; a restart replays from the applied offset and repairs the store.

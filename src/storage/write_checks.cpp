@@ -23,9 +23,10 @@ size_t SignersAfterMerge(const core::Assertion& stored, const core::Assertion& i
 }  // namespace
 
 CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::Hash32& id, const BatchOverlay* overlay,
-                           const std::string& prefix) {
+                           const std::string& prefix, bool* absent) {
   auto existing = store.GetAssertion(id);
   if (!existing.ok()) return existing.status();
+  if (absent) *absent = !existing->has_value();
   if (existing->has_value() && SignersAfterMerge((*existing)->record, a) > kStoredSignersMax) {
     return std::optional(Error(FieldError::Kind::kInvalid, core::error_code::kTooManySigners, prefix + "signatures",
                                "co-signing would give the assertion more than " + std::to_string(kStoredSignersMax) +

@@ -112,6 +112,7 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
     size_t item_start = encode_buffer_.size();
     for (const Entry& e : batch[i].entries) {
       r.offsets.push_back(start_offset + encode_buffer_.size());
+      r.bodies.push_back(e.body);
       AppendJournalRecord(encode_buffer_, e.type, seq++, ingested_at_ms, e.body);
       ++records;
     }

@@ -43,6 +43,10 @@ struct StoreOptions {
 struct PendingWrite {
   AnyRecord record;
   core::Hash32 id{};
+  // The write check found no stored record with this id (CheckAssertion's `absent`), so Write
+  // does not look it up again before the append; a copy that lands in between is still caught
+  // by the apply step, as one in flight from another request is.
+  bool checked_absent = false;
 };
 
 // Called on the journal's writer thread once the records are durable and applied (or the write

@@ -19,9 +19,12 @@ using BatchOverlay = std::unordered_map<core::Hash32, const core::Assertion*, Id
 
 using CheckResult = Result<std::optional<core::FieldError>>;
 
-// `field_prefix` is prepended to error paths ("assertions[3]." inside a batch).
+// `field_prefix` is prepended to error paths ("assertions[3]." inside a batch). `absent`, when
+// given, is set to whether no record with the id was stored: the one look-up of it on the
+// write path before the append (PendingWrite::checked_absent).
 CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::Hash32& id,
-                           const BatchOverlay* overlay = nullptr, const std::string& field_prefix = "");
+                           const BatchOverlay* overlay = nullptr, const std::string& field_prefix = "",
+                           bool* absent = nullptr);
 CheckResult CheckVote(Store& store, const core::Vote& v);
 // Against the supersession graph only (the catalog holds every epoch).
 CheckResult CheckEpoch(const Catalog& catalog, const core::Epoch& e, const core::Hash32& id);

@@ -56,6 +56,9 @@ struct AppendResult {
   uint64_t ingested_at_ms = 0;
   std::vector<uint64_t> offsets;  // global offset of each entry's record
   uint64_t end_offset = 0;        // global offset after the last one (the new durable head)
+  // Each entry's body as written, valid only during the callback: the store applies these very
+  // bytes instead of encoding the record a second time.
+  std::vector<std::string_view> bodies;
 };
 
 // Invoked on the writer thread after the batch's fdatasync (or its failure), in log order,
