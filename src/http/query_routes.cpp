@@ -27,6 +27,8 @@ constexpr int64_t kUnixSecondsMax = 253402300799;  // 9999-12-31, as the data mo
 // (docs/benchmarks.md, "Ordinary pairs"). Everything else (a cold pair, a large one, a streamed
 // one, a subject's every predicate) goes to the pool.
 constexpr size_t kInPlaceCandidatesMax = 1'000;
+// What a lens answer over ten candidates takes, about 5 KiB, rounded up (docs/benchmarks.md).
+constexpr size_t kAnswerBytesExpected = 8 * 1024;
 
 const std::vector<std::string_view> kFilterParams = {"subject",  "predicate", "lifecycle", "epoch", "source_class",
                                                      "as_of",    "valid_at",  "decay",     "include_retracted"};
@@ -199,6 +201,8 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
 
   const std::string cursor = p->Get("cursor").value_or("");
   std::string body;
+  // An ordinary pair's answer takes a few KiB: grown once instead of doubling up from nothing.
+  body.reserve(kAnswerBytesExpected);
   ops::JsonWriter w(body);
   w.BeginObject();
   if (rr->predicate) {

@@ -151,6 +151,21 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::HexString(const uint8_t* bytes, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  BeforeValue();
+  const size_t start = out_.size();
+  out_.resize(start + 2 * size + 2);
+  char* p = out_.data() + start;
+  *p++ = '"';
+  for (size_t i = 0; i < size; ++i) {
+    *p++ = kDigits[bytes[i] >> 4];
+    *p++ = kDigits[bytes[i] & 0x0f];
+  }
+  *p = '"';
+  return *this;
+}
+
 JsonWriter& JsonWriter::Double(double value) {
   Check(std::isfinite(value), "a non-finite number");
   BeforeValue();

@@ -23,10 +23,7 @@ std::array<char, kIdHexChars> HexOf(const Id32& id) {
   return hex;
 }
 
-void WriteId(JsonWriter& w, const Id32& id) {
-  auto hex = HexOf(id);
-  w.String(std::string_view(hex.data(), hex.size()));
-}
+void WriteId(JsonWriter& w, const Id32& id) { w.HexString(id.data(), id.size()); }
 
 std::string IdHex(const Id32& id) {
   auto hex = HexOf(id);

@@ -32,6 +32,9 @@ class JsonWriter {
   JsonWriter& Key(std::string_view key);
 
   JsonWriter& String(std::string_view value);
+  // Bytes as a string of lowercase hex digits (ids, keys, signatures): nothing in it can need
+  // escaping, so it is written in one pass without the escape scan String does.
+  JsonWriter& HexString(const uint8_t* bytes, size_t size);
   JsonWriter& Double(double value);  // finite only
   JsonWriter& Int(int64_t value);
   JsonWriter& UInt(uint64_t value);
