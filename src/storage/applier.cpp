@@ -155,6 +155,7 @@ Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core
   if (!agg.ok()) return agg.status();
   ++agg->assertions;
   w.Put(ix::kAggregates, ix::AgentAggregateKey(author), ix::Encode(*agg));
+  InvalidateTrust(author);
   STEMEDB_RETURN_IF_ERROR(BumpGlobal(w, 1, 0, 0, 0));
   InvalidateCandidates(a);
   return Outcome(id, WriteStatus::kCreated, meta);
@@ -226,10 +227,14 @@ Result<WriteOutcome> Applier::ApplyVote(TieredKv::WriteScope& w, const core::Vot
       ix::ApplyEffectiveVoteChange(previous, next, *assertion_agg, author_ref);
       w.Put(ix::kAggregates, ix::VoteAggregateKey(v.assertion_hash), ix::Encode(*assertion_agg));
       PutCandidateEntry(w, *voted_on, v.assertion_hash, voted_on_seq, **target, *assertion_agg);
-      if (author_key != voter_key) w.Put(ix::kAggregates, author_key, ix::Encode(author_agg));
+      if (author_key != voter_key) {
+        w.Put(ix::kAggregates, author_key, ix::Encode(author_agg));
+        InvalidateTrust(*author);
+      }
     }
   }
   w.Put(ix::kAggregates, voter_key, ix::Encode(*voter));
+  InvalidateTrust(v.agent_id);
   STEMEDB_RETURN_IF_ERROR(BumpGlobal(w, 0, 1, 0, 0));
   if (voted_on) InvalidateCandidates(*voted_on);
   return Outcome(id, WriteStatus::kCreated, meta);

@@ -16,13 +16,16 @@
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
 #include "stemedb/storage/tiered_kv.h"
+#include "stemedb/storage/trust_cache.h"
 
 namespace stemedb::storage {
 
 class Applier {
  public:
-  // `cache` (may be null) is told of every record that changes a candidate list.
-  Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache) : kv_(kv), catalog_(catalog), cache_(cache) {}
+  // `cache` (may be null) is told of every record that changes a candidate list, `trust` (may be
+  // null) of every agent whose aggregate changes.
+  Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache, TrustCache* trust)
+      : kv_(kv), catalog_(catalog), cache_(cache), trust_(trust) {}
 
   // Applies `record` (id precomputed) at `meta`; the caller holds `scope` and advances it.
   // `body` is the record's encoding as the WAL holds it (EncodeBody), stored as it is.
@@ -59,10 +62,15 @@ class Applier {
   Status BumpGlobal(TieredKv::WriteScope& w, uint64_t assertions, uint64_t votes, uint64_t epochs, uint64_t sources);
 
   void InvalidateCandidates(const core::Assertion& a);
+  // After the agent's aggregate is written (trust_cache.h says why the order matters).
+  void InvalidateTrust(const core::PublicKey& agent) {
+    if (trust_) trust_->Invalidate(agent);
+  }
 
   TieredKv& kv_;
   Catalog& catalog_;
   CandidateCache* cache_;
+  TrustCache* trust_;
   std::optional<index::GlobalCounts> global_;  // the stored counts, once read (BumpGlobal)
 };
 

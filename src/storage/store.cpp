@@ -97,7 +97,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& 
         "): WAL segments are missing; restore them (see docs/operations/runbooks/server-wont-start.md)");
   }
   store->cache_ = std::make_unique<CandidateCache>(options.candidate_cache_bytes, metrics);
-  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_, store->cache_.get());
+  store->trust_cache_ = std::make_unique<TrustCache>(options.trust_cache_entries, metrics);
+  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_, store->cache_.get(), store->trust_cache_.get());
   STEMEDB_RETURN_IF_ERROR(store->LoadCatalog());
   STEMEDB_RETURN_IF_ERROR(store->Replay(position->offset));
   store->journal_->Start();

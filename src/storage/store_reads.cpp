@@ -268,8 +268,11 @@ Result<AgentSummary> Store::Agent(const core::PublicKey& agent) {
 
 Result<double> Store::Trust(const core::PublicKey& agent) {
   if (auto o = catalog_.TrustOverrideOf(agent)) return *o;
+  const TrustCache::Lookup cached = trust_cache_->Get(agent);
+  if (cached.trust) return *cached.trust;
   auto a = Agent(agent);
   if (!a.ok()) return a.status();
+  if (!a->trust_overridden) trust_cache_->Insert(agent, a->trust, cached.generation);
   return a->trust;
 }
 

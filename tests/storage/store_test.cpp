@@ -156,6 +156,28 @@ TEST(StoreTest, EffectiveVotesAndTrust) {
   EXPECT_DOUBLE_EQ(*store->Trust(Agent(1).public_key()), 1.0 / 3.5);
 }
 
+TEST(StoreTest, TrustReadBetweenVotesFollowsEveryVote) {
+  // Trust is cached (trust_cache.h): every read after a vote must see that vote.
+  TempDir dir;
+  ops::Registry metrics;
+  auto store = OpenStore(Options(dir), metrics);
+  const core::PublicKey author = Agent(1).public_key();
+  const core::Hash32 a = WriteOne(*store, SignedAssertion({}, {1})).id;
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 0.5);
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 0.5);  // a hit
+  WriteOne(*store, SignedVote(a, 2, 1.0, 100));
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 2.0 / 3.0);
+  WriteOne(*store, SignedVote(a, 3, -1.0, 100));
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 2.0 / 4.0);
+  WriteOne(*store, SignedVote(a, 3, 1.0, 200));  // agent 3 changes its mind
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 3.0 / 4.0);
+  // An override wins over the cached value, and its removal brings the vote-derived one back.
+  WriteOne(*store, TrustOverride{author, 0.1});
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 0.1);
+  WriteOne(*store, TrustOverride{author, std::nullopt});
+  EXPECT_DOUBLE_EQ(*store->Trust(author), 3.0 / 4.0);
+}
+
 TEST(StoreTest, EpochsSupersessionAndSourcesRetraction) {
   TempDir dir;
   ops::Registry metrics;

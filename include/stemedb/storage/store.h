@@ -25,6 +25,7 @@
 #include "stemedb/storage/stored.h"
 #include "stemedb/storage/tier.h"
 #include "stemedb/storage/tiered_kv.h"
+#include "stemedb/storage/trust_cache.h"
 #include "stemedb/wal/journal.h"
 
 namespace stemedb::storage {
@@ -35,6 +36,8 @@ struct StoreOptions {
   TieredKvOptions kv;
   size_t block_cache_bytes = 128u << 20;
   size_t candidate_cache_bytes = 384u << 20;
+  // Agents whose trust is kept in memory (trust_cache.h): about 80 bytes each.
+  size_t trust_cache_entries = 256u << 10;
   // Tests wrap the RocksDB tier (fault injection); nullptr: the tier as opened.
   std::function<std::unique_ptr<Tier>(std::unique_ptr<Tier>)> wrap_tier;
 };
@@ -172,6 +175,7 @@ class Store {
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;
   std::unique_ptr<CandidateCache> cache_;
+  std::unique_ptr<TrustCache> trust_cache_;
   std::unique_ptr<class Applier> applier_;
   std::function<void(uint64_t)> apply_listener_;
   std::atomic<bool> closed_{false};
