@@ -130,11 +130,15 @@ Result<WriteOutcome> Applier::MergeSigners(TieredKv::WriteScope& w, RecordKind k
 
 Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core::Assertion& a,
                                              const core::Hash32& id, const StoredMeta& meta, std::string_view body) {
-  auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kAssertion, id));
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return MergeSigners(w, RecordKind::kAssertion, a, id, meta, **existing);
+  if (!ids_ || ids_->MayContain(id)) {
+    auto existing = kv_.Get(ix::kRecords, ix::RecordKey(RecordKind::kAssertion, id));
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return MergeSigners(w, RecordKind::kAssertion, a, id, meta, **existing);
+  }
 
   STEMEDB_CHECK(!a.signatures.empty());
+  // Before the entries: a reader that finds them must never be told the id is not stored.
+  if (ids_) ids_->Add(id);
   const std::string record_value = EncodeRecordValue(meta, body);
   PutRecordValue(w, RecordKind::kAssertion, id, meta.seq, record_value);
   // No votes yet: the write path refuses votes on unknown assertions, and the apply step stores

@@ -13,6 +13,7 @@
 #include "stemedb/index/aggregates.h"
 #include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
+#include "stemedb/storage/id_filter.h"
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
 #include "stemedb/storage/tiered_kv.h"
@@ -23,9 +24,10 @@ namespace stemedb::storage {
 class Applier {
  public:
   // `cache` (may be null) is told of every record that changes a candidate list, `trust` (may be
-  // null) of every agent whose aggregate changes.
-  Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache, TrustCache* trust)
-      : kv_(kv), catalog_(catalog), cache_(cache), trust_(trust) {}
+  // null) of every agent whose aggregate changes, `ids` (may be null) of every new assertion
+  // and asked before the store is searched for one.
+  Applier(TieredKv& kv, Catalog& catalog, CandidateCache* cache, TrustCache* trust, IdFilter* ids)
+      : kv_(kv), catalog_(catalog), cache_(cache), trust_(trust), ids_(ids) {}
 
   // Applies `record` (id precomputed) at `meta`; the caller holds `scope` and advances it.
   // `body` is the record's encoding as the WAL holds it (EncodeBody), stored as it is.
@@ -71,6 +73,7 @@ class Applier {
   Catalog& catalog_;
   CandidateCache* cache_;
   TrustCache* trust_;
+  IdFilter* ids_;
   std::optional<index::GlobalCounts> global_;  // the stored counts, once read (BumpGlobal)
 };
 

@@ -98,8 +98,13 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& 
   }
   store->cache_ = std::make_unique<CandidateCache>(options.candidate_cache_bytes, metrics);
   store->trust_cache_ = std::make_unique<TrustCache>(options.trust_cache_entries, metrics);
-  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_, store->cache_.get(), store->trust_cache_.get());
+  store->id_filter_ = std::make_unique<IdFilter>();
+  store->applier_ = std::make_unique<Applier>(*store->kv_, store->catalog_, store->cache_.get(),
+                                              store->trust_cache_.get(), store->id_filter_.get());
   STEMEDB_RETURN_IF_ERROR(store->LoadCatalog());
+  // Before replay, so the scan's snapshot and the replayed records' own additions together
+  // cover every stored id (the apply step adds each new one).
+  store->StartIdFilterScan();
   STEMEDB_RETURN_IF_ERROR(store->Replay(position->offset));
   store->journal_->Start();
 
@@ -188,8 +193,51 @@ Status Store::Replay(uint64_t from_offset) {
   return Status::OK();
 }
 
+void Store::StartIdFilterScan() {
+  id_filter_scan_ = std::thread([this] {
+    const auto start = std::chrono::steady_clock::now();
+    Status s = ScanStoredAssertionIds();
+    if (!s.ok()) {
+      // The filter stays incomplete: every look-up goes to the store, as before it existed.
+      if (!stopping_.load()) spdlog::error("id filter: start-up scan failed, writes look ids up in the store: {}", s.ToString());
+      return;
+    }
+    id_filter_->MarkComplete();
+    spdlog::info("id filter: {} assertion ids in {:.3f} s ({} bytes)", id_filter_->ids(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), id_filter_->bytes());
+  });
+}
+
+Status Store::ScanStoredAssertionIds() {
+  // by_seq holds a record's kind and id in 41 bytes, where the records themselves take ~600.
+  constexpr size_t kPageEntries = 4096;
+  std::string start;
+  for (;;) {
+    if (stopping_.load()) return Status::Unavailable("the store is closing");
+    size_t entries = 0;
+    std::string last;
+    Status decode;
+    STEMEDB_RETURN_IF_ERROR(kv_->Scan(ix::kBySeq, start, "", kPageEntries, [&](std::string_view key, std::string_view value) {
+      ++entries;
+      last.assign(key);
+      auto kind_id = ix::DecodeKindIdValue(value);
+      if (!kind_id.ok()) {
+        decode = kind_id.status();
+        return false;
+      }
+      if (kind_id->kind == core::RecordKind::kAssertion) id_filter_->Add(kind_id->id);
+      return true;
+    }));
+    STEMEDB_RETURN_IF_ERROR(decode);
+    if (entries < kPageEntries) return Status::OK();
+    start = last + std::string(1, '\0');  // the first key after `last`
+  }
+}
+
 Status Store::Close() {
   if (closed_.exchange(true)) return Status::OK();
+  stopping_.store(true);
+  if (id_filter_scan_.joinable()) id_filter_scan_.join();
   if (journal_) journal_->Close();  // finishes queued batches: their callbacks apply them
   Status s = kv_ ? kv_->Close() : Status::OK();
   if (!s.ok()) spdlog::error("closing the store: {}", s.ToString());

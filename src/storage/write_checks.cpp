@@ -24,10 +24,14 @@ size_t SignersAfterMerge(const core::Assertion& stored, const core::Assertion& i
 
 CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::Hash32& id, const BatchOverlay* overlay,
                            const std::string& prefix, bool* absent) {
-  auto existing = store.GetAssertion(id);
-  if (!existing.ok()) return existing.status();
-  if (absent) *absent = !existing->has_value();
-  if (existing->has_value() && SignersAfterMerge((*existing)->record, a) > kStoredSignersMax) {
+  std::optional<StoredAssertion> existing;
+  if (store.MayHoldAssertion(id)) {
+    auto stored = store.GetAssertion(id);
+    if (!stored.ok()) return stored.status();
+    existing = std::move(*stored);
+  }
+  if (absent) *absent = !existing.has_value();
+  if (existing && SignersAfterMerge(existing->record, a) > kStoredSignersMax) {
     return std::optional(Error(FieldError::Kind::kInvalid, core::error_code::kTooManySigners, prefix + "signatures",
                                "co-signing would give the assertion more than " + std::to_string(kStoredSignersMax) +
                                    " signers"));
@@ -39,7 +43,7 @@ CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::H
   if (overlay) {
     if (auto it = overlay->find(*a.parent_hash); it != overlay->end()) parent = it->second;
   }
-  if (!parent) {
+  if (!parent && store.MayHoldAssertion(*a.parent_hash)) {
     auto p = store.GetAssertion(*a.parent_hash);
     if (!p.ok()) return p.status();
     stored_parent = std::move(*p);
@@ -67,7 +71,8 @@ CheckResult CheckAssertion(Store& store, const core::Assertion& a, const core::H
 }
 
 CheckResult CheckVote(Store& store, const core::Vote& v) {
-  auto target = store.GetAssertion(v.assertion_hash);
+  Result<std::optional<StoredAssertion>> target = std::optional<StoredAssertion>();
+  if (store.MayHoldAssertion(v.assertion_hash)) target = store.GetAssertion(v.assertion_hash);
   if (!target.ok()) return target.status();
   if (!target->has_value()) {
     return std::optional(Error(FieldError::Kind::kNotFound, core::error_code::kAssertionNotFound, "assertion_hash",

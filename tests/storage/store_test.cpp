@@ -178,6 +178,28 @@ TEST(StoreTest, TrustReadBetweenVotesFollowsEveryVote) {
   EXPECT_DOUBLE_EQ(*store->Trust(author), 3.0 / 4.0);
 }
 
+TEST(StoreTest, IdsStoredBeforeARestartAreKnownToTheIdFilter) {
+  TempDir dir;
+  ops::Registry metrics;
+  core::Hash32 first{};
+  {
+    auto store = OpenStore(Options(dir), metrics);
+    first = WriteOne(*store, SignedAssertion({}, {1})).id;
+    ASSERT_TRUE(store->Close().ok());
+  }
+  ops::Registry metrics2;
+  auto store = OpenStore(Options(dir), metrics2);
+  for (int i = 0; i < 500 && !store->id_filter_complete(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(store->id_filter_complete());
+  EXPECT_TRUE(store->MayHoldAssertion(first));
+  // The same claim again is still a duplicate, and a co-signer still merges into it.
+  EXPECT_EQ(WriteOne(*store, SignedAssertion({}, {1})).status, WriteStatus::kExists);
+  EXPECT_EQ(WriteOne(*store, SignedAssertion({}, {1, 2})).status, WriteStatus::kCosigned);
+  const core::Hash32 second = WriteOne(*store, SignedAssertion({.text = "other"}, {3})).id;
+  EXPECT_TRUE(store->MayHoldAssertion(second));
+  EXPECT_EQ(store->Counts()->assertions, 2u);
+}
+
 TEST(StoreTest, EpochsSupersessionAndSourcesRetraction) {
   TempDir dir;
   ops::Registry metrics;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "stemedb/ground/env.h"
@@ -21,6 +22,7 @@
 #include "stemedb/ops/metrics.h"
 #include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
+#include "stemedb/storage/id_filter.h"
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
 #include "stemedb/storage/tier.h"
@@ -90,6 +92,11 @@ class Store {
 
   // ---- reads (any thread) ----
   Result<std::optional<StoredAssertion>> GetAssertion(const core::Hash32& id);
+  // False only when no assertion with this id is stored (id_filter.h): a look-up of it would
+  // find nothing, so the caller may skip it.
+  bool MayHoldAssertion(const core::Hash32& id) const { return id_filter_->MayContain(id); }
+  // The id filter's start-up scan has finished: from now on it answers for every stored id.
+  bool id_filter_complete() const { return id_filter_->complete(); }
   Result<std::optional<StoredVote>> GetVote(const core::Hash32& id);
   Result<std::optional<StoredEpoch>> GetEpoch(const core::Hash32& id);
   Result<std::optional<StoredSource>> GetSource(const core::Hash32& id);
@@ -160,6 +167,10 @@ class Store {
   Store() = default;
   Status LoadCatalog();
   Status Replay(uint64_t from_offset);
+  // The id filter's start-up scan: every stored assertion's id, from the by_seq index, on its
+  // own thread; Close stops it.
+  void StartIdFilterScan();
+  Status ScanStoredAssertionIds();
   Status ApplyDurable(const std::vector<PendingWrite>& writes, const wal::AppendResult& r,
                       std::vector<WriteOutcome>& outcomes);
   template <typename R>
@@ -176,6 +187,9 @@ class Store {
   Catalog catalog_;
   std::unique_ptr<CandidateCache> cache_;
   std::unique_ptr<TrustCache> trust_cache_;
+  std::unique_ptr<IdFilter> id_filter_;
+  std::thread id_filter_scan_;
+  std::atomic<bool> stopping_{false};  // tells the id filter's scan to stop
   std::unique_ptr<class Applier> applier_;
   std::function<void(uint64_t)> apply_listener_;
   std::atomic<bool> closed_{false};
