@@ -27,7 +27,9 @@ Hashes HashesOf(const core::Hash32& id) {
 
 struct IdFilter::Stage {
   explicit Stage(size_t capacity_ids)
-      : capacity(capacity_ids), bits(capacity_ids * kBitsPerId), words(new std::atomic<uint64_t>[bits / 64 + 1]) {
+      : capacity(capacity_ids),
+        bits(capacity_ids * kBitsPerId),
+        words(new std::atomic<uint64_t>[bits / 64 + 1]) {
     for (size_t i = 0; i <= bits / 64; ++i) words[i].store(0, std::memory_order_relaxed);
   }
   void Add(const Hashes& h) {
@@ -40,7 +42,8 @@ struct IdFilter::Stage {
   bool MayContain(const Hashes& h) const {
     for (int i = 0; i < kProbes; ++i) {
       const uint64_t bit = (h.h1 + static_cast<uint64_t>(i) * h.h2) % bits;
-      if ((words[bit / 64].load(std::memory_order_acquire) & (uint64_t{1} << (bit % 64))) == 0) return false;
+      if ((words[bit / 64].load(std::memory_order_acquire) & (uint64_t{1} << (bit % 64))) == 0)
+        return false;
     }
     return true;
   }
@@ -90,14 +93,16 @@ bool IdFilter::MayContain(const core::Hash32& id) const {
 size_t IdFilter::ids() const {
   size_t total = 0;
   const size_t n = stage_count_.load(std::memory_order_acquire);
-  for (size_t i = 0; i < n; ++i) total += stages_[i].load(std::memory_order_acquire)->added.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i)
+    total += stages_[i].load(std::memory_order_acquire)->added.load(std::memory_order_relaxed);
   return total;
 }
 
 size_t IdFilter::bytes() const {
   size_t total = 0;
   const size_t n = stage_count_.load(std::memory_order_acquire);
-  for (size_t i = 0; i < n; ++i) total += (stages_[i].load(std::memory_order_acquire)->bits / 64 + 1) * 8;
+  for (size_t i = 0; i < n; ++i)
+    total += (stages_[i].load(std::memory_order_acquire)->bits / 64 + 1) * 8;
   return total;
 }
 

@@ -11,13 +11,18 @@ constexpr size_t kShards = 16;
 
 TrustCache::TrustCache(size_t entries_max, ops::Registry& metrics)
     : shard_entries_max_(std::max<size_t>(1, entries_max / kShards)),
-      hits_(metrics.CounterFamily("stemedb_trust_cache_requests_total", "Trust cache lookups, by result.", {"result"})
+      hits_(metrics
+                .CounterFamily("stemedb_trust_cache_requests_total",
+                               "Trust cache lookups, by result.", {"result"})
                 .WithLabels({"hit"})),
-      misses_(metrics.CounterFamily("stemedb_trust_cache_requests_total", "Trust cache lookups, by result.", {"result"})
+      misses_(metrics
+                  .CounterFamily("stemedb_trust_cache_requests_total",
+                                 "Trust cache lookups, by result.", {"result"})
                   .WithLabels({"miss"})) {
   for (size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
   metrics.AddCollector([this](ops::ExpositionWriter& w) {
-    w.Header("stemedb_trust_cache_entries", ops::MetricType::kGauge, "Agents whose trust the trust cache holds.");
+    w.Header("stemedb_trust_cache_entries", ops::MetricType::kGauge,
+             "Agents whose trust the trust cache holds.");
     w.Sample("stemedb_trust_cache_entries", static_cast<double>(entries()));
   });
 }

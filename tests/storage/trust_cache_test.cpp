@@ -2,14 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/records.h"
+
 namespace stemedb::storage {
 namespace {
 
-core::PublicKey Key(uint8_t n) {
-  core::PublicKey k{};
-  k.fill(n);
-  return k;
-}
+core::PublicKey Key(uint8_t n) { return stemedb::testing::FilledId(n); }
 
 TEST(TrustCacheTest, MissThenHit) {
   ops::Registry metrics;
@@ -25,7 +23,7 @@ TEST(TrustCacheTest, AValueReadBeforeAnInvalidationIsNeverCached) {
   ops::Registry metrics;
   TrustCache cache(1024, metrics);
   auto before = cache.Get(Key(1));
-  cache.Invalidate(Key(1));                   // the apply step wrote the agent's aggregate
+  cache.Invalidate(Key(1));                      // the apply step wrote the agent's aggregate
   cache.Insert(Key(1), 0.5, before.generation);  // what the reader read may predate it
   EXPECT_FALSE(cache.Get(Key(1)).trust);
 }

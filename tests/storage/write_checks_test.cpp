@@ -11,11 +11,7 @@
 namespace stemedb::storage {
 namespace {
 
-core::Hash32 Id(uint8_t b) {
-  core::Hash32 id{};
-  id.fill(b);
-  return id;
-}
+core::Hash32 Id(uint8_t b) { return stemedb::testing::FilledId(b); }
 
 core::Epoch Superseding(const core::Hash32& older) { return stemedb::testing::SignedEpoch("next", older); }
 

@@ -72,4 +72,10 @@ core::Epoch SignedEpoch(const std::string& name, const std::optional<core::Hash3
   return Resigned(std::move(e), {signer});
 }
 
+core::Hash32 FilledId(uint8_t b) {
+  core::Hash32 id{};
+  id.fill(b);
+  return id;
+}
+
 }  // namespace stemedb::testing

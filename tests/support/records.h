@@ -14,6 +14,8 @@ namespace stemedb::testing {
 // The agent with seed bytes all equal to n (n = 1..255): stable across runs. Derived once per
 // process, so tests that sign many records pay only for the signatures.
 const core::Ed25519KeyPair& Agent(int n);
+// 32 bytes all equal to `b`: an id or a key that needs no record behind it.
+core::Hash32 FilledId(uint8_t b);
 
 struct AssertionSpec {
   std::string subject = "drugs/semaglutide";

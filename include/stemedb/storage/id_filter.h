@@ -45,7 +45,8 @@ class IdFilter {
   size_t bytes() const;
 
   static constexpr size_t kFirstStageIds = 1u << 20;
-  static constexpr size_t kStagesMax = 20;  // the last holds 2^19 times the first: more ids overfill it
+  static constexpr size_t kStagesMax =
+      20;  // the last holds 2^19 times the first: more ids overfill it
 
  private:
   struct Stage;
