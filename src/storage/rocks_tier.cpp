@@ -173,9 +173,11 @@ class RocksTier final : public Tier {
 
   std::vector<std::pair<std::string, double>> Stats() override {
     std::vector<std::pair<std::string, double>> out;
+    // Summed over every column family: GetIntProperty alone reads the default family, which
+    // holds nothing but the applied position.
     auto prop = [&](const char* name, const std::string& key) {
       uint64_t v = 0;
-      if (db_->GetIntProperty(key, &v)) out.emplace_back(name, static_cast<double>(v));
+      if (db_->GetAggregatedIntProperty(key, &v)) out.emplace_back(name, static_cast<double>(v));
     };
     prop("rocksdb_live_sst_bytes", rocksdb::DB::Properties::kLiveSstFilesSize);
     prop("rocksdb_memtable_bytes", rocksdb::DB::Properties::kCurSizeAllMemTables);
