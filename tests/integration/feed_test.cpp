@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -166,13 +168,19 @@ double CpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// The daemon's CPU seconds over `window` of doing nothing (after a moment to finish the last
-// request's work).
-double IdleCpuSeconds(const Daemon& d, std::chrono::milliseconds window) {
+// The daemon's CPU seconds in the quietest of `windows` consecutive windows of doing nothing
+// (after a moment to finish the last request's work). A spinning hub burns a core in every window;
+// the storage tier's periodic persist (a RocksDB flush every 10 s, 0.4 s of CPU under TSan) lands
+// in one or two, so the quietest window tells a spin from one-off background work.
+double QuietestIdleCpuSeconds(const Daemon& d, std::chrono::milliseconds window, int windows) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const double before = CpuSeconds(d.pid());
-  std::this_thread::sleep_for(window);
-  return CpuSeconds(d.pid()) - before;
+  double quietest = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < windows; ++i) {
+    const double before = CpuSeconds(d.pid());
+    std::this_thread::sleep_for(window);
+    quietest = std::min(quietest, CpuSeconds(d.pid()) - before);
+  }
+  return quietest;
 }
 
 // A co-signature, an API key, its revocation and a trust override write no log entry by seq, so
@@ -207,11 +215,13 @@ TEST_F(FeedTest, IdleFollowersCostNoCpuWhateverTheLastRecord) {
     write();
     followers.push_back(std::make_unique<SseStream>(daemon_, "/v1/feed?follow=true"));
     ASSERT_EQ(followers.back()->status(), 200) << kind;
-    // A spinning hub uses a whole core: about 1 s in this second.
-    EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(1)), 0.2) << "followers idle after a " << kind;
+    // A spinning hub uses a whole core: about 0.5 s in each half second.
+    EXPECT_LT(QuietestIdleCpuSeconds(daemon_, std::chrono::milliseconds(500), 3), 0.1)
+        << "followers idle after a " << kind;
   }
   ASSERT_EQ(ReadMetric(api_.connection(), "stemedb_feed_followers"), static_cast<double>(records.size()));
-  EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(5)), 0.5) << records.size() << " idle followers, 5 s";
+  EXPECT_LT(QuietestIdleCpuSeconds(daemon_, std::chrono::seconds(1), 5), 0.1)
+      << records.size() << " idle followers, quietest of 5 s";
 
   // Followers that leave are let go at once (not at the next keep-alive, 15 s on), and cost
   // nothing after.
@@ -221,7 +231,7 @@ TEST_F(FeedTest, IdleFollowersCostNoCpuWhateverTheLastRecord) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(ReadMetric(api_.connection(), "stemedb_feed_followers"), 0) << "followers that left are still counted";
-  EXPECT_LT(IdleCpuSeconds(daemon_, std::chrono::seconds(2)), 0.2) << "after the followers left";
+  EXPECT_LT(QuietestIdleCpuSeconds(daemon_, std::chrono::milliseconds(500), 3), 0.1) << "after the followers left";
 
   // And the feed still serves: a new follower gets the one assertion, then what comes next.
   SseStream again(daemon_, "/v1/feed?follow=true");
