@@ -246,10 +246,12 @@ edge_summary() {
 }
 
 # Waits (at most 30 s) until the daemon has used under 2% of a core for half a second.
+# wait_idle [SECONDS_MAX]: until the daemon is idle (its compactions done) for half a second, at
+# most SECONDS_MAX (30).
 wait_idle() {
   local before after hz
   hz=$(getconf CLK_TCK)
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 $((${1:-30} * 2))); do
     before=$(cpu_ticks)
     sleep 0.5
     after=$(cpu_ticks)
