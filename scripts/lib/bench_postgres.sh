@@ -9,6 +9,7 @@
 #   inserts of 100           pgbench, one 100-row INSERT          POST /v1/assert/batch of 100
 #   one pair's rows, 1M      pgbench, SELECT of one (subject,     GET /v1/query, recency lens, over
 #                            predicate) by its index, newest first 1,000,000 assertions
+#   round trip, no data      pgbench, SELECT 1                    GET /v1/health
 #
 # Both sides on the same data shape (subjects x 10 predicates x 10 claims; a 32-byte id as the
 # primary key, as a claim's content hash is StemeDB's), durable commits (PostgreSQL's fsync and
@@ -114,6 +115,7 @@ SQL
 \set p random(0, 9)
 SELECT id, object, confidence, ts FROM claims WHERE subject = 's/' || :s AND predicate = 'p' || :p ORDER BY ts DESC;
 SQL
+  echo 'SELECT 1;' >"$scratch/pg/round_trip.sql"
   chmod 644 "$scratch"/pg/*.sql
 }
 
@@ -233,5 +235,27 @@ bench_postgres_reads() {
     # shellcheck disable=SC2086
     pg_row "one pair's rows at $((subjects * 100)) rows" "$c" $pg $s "$(per_request "$t0" "$t1" "$queries")"
   done
+  for c in "$@"; do
+    bench_postgres_round_trip "$c" "$seconds"
+  done
   stop_daemon
+}
+
+# The floor under every read: a request that touches no data (PostgreSQL's prepared SELECT 1,
+# StemeDB's GET /v1/health, answered on the I/O thread), so the read rows' CPU splits into the
+# transport's share and the engine's.
+bench_postgres_round_trip() {
+  local c=$1 seconds=$2 t0 t1 pg out queries s
+  t0=$(pg_cpu_ticks)
+  pg=$(pgbench_run "$c" "$seconds" "$scratch/pg/round_trip.sql")
+  t1=$(pg_cpu_ticks)
+  pg="$pg $(per_request "$t0" "$t1" "$((${pg% *} * seconds))")"
+  t0=$(cpu_ticks)
+  out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --connections "$c" --seconds "$seconds" \
+    --warmup-seconds 1 --path /v1/health)
+  t1=$(cpu_ticks)
+  queries=$(awk -F'|' '/^\| \/v1\/health/ {split($8, a, " x "); print a[2]}' <<<"$out")
+  s=$(awk -F'|' '/^\| \/v1\/health/ {gsub(/ /, "", $3); gsub(/ /, "", $5); print $3, $5}' <<<"$out")
+  # shellcheck disable=SC2086
+  pg_row "round trip, no data (SELECT 1 / GET /v1/health)" "$c" $pg $s "$(per_request "$t0" "$t1" "$queries")"
 }

@@ -16,6 +16,9 @@ struct QueryFlags {
   double seconds = 10;
   double warmup_seconds = 2;
   uint64_t seed = 42;
+  // Set: GET this path instead of lens queries, one row. `/v1/health` measures the transport's
+  // floor (HTTP/1.1 over loopback TCP, no storage), what every query pays before its lens.
+  std::string path;
 };
 
 std::chrono::milliseconds Millis(double seconds) {
@@ -30,6 +33,7 @@ Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
   const auto headers = AuthHeaders(f.http);
   std::mt19937_64 rng(f.seed);
   auto result = RunLoad(*options, [&](uint64_t) {
+    if (!f.path.empty()) return BuildRequest("GET", f.path, "", headers);
     const std::string target = "/v1/query?subject=" + SubjectName(f.shape, rng() % f.shape.subjects) +
                                "&predicate=" + PredicateName(rng() % f.shape.predicates) + "&lens=" + lens;
     return BuildRequest("GET", target, "", headers);
@@ -52,7 +56,8 @@ int RunQueryBench(const QueryFlags& f) {
   std::printf("| lens | queries/s | p50 ms | p99 ms | p99.9 ms | max ms | statuses |\n|---|---|---|---|---|---|---|\n");
   std::optional<LoadSummary> recency;
   int exit_code = 0;
-  for (const auto& lens : f.lenses) {
+  const std::vector<std::string> rows = f.path.empty() ? f.lenses : std::vector<std::string>{f.path};
+  for (const auto& lens : rows) {
     auto s = RunLens(f, lens);
     if (!s.ok()) {
       std::fprintf(stderr, "lens %s: %s\n", lens.c_str(), s.status().ToString().c_str());
@@ -79,6 +84,8 @@ void AddQueryCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--seconds", flags->seconds, "Measured seconds per lens")->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--warmup-seconds", flags->warmup_seconds, "Unmeasured seconds first")->check(CLI::Range(0.0, 600.0));
   cmd->add_option("--seed", flags->seed, "Seed of the random subjects and predicates");
+  cmd->add_option("--path", flags->path, "GET this path instead of lens queries (e.g. /v1/health: the transport's floor)")
+      ->check([](const std::string& p) { return p.starts_with('/') ? std::string() : "--path must start with /"; });
   cmd->callback([flags, &exit_code] { exit_code = RunQueryBench(*flags); });
 }
 
