@@ -119,7 +119,7 @@ void Dispatcher::Run(std::shared_ptr<const Request> owned, const Request& reques
 }
 
 // The task takes the request over: a handler on a worker thread may still run after it answered,
-// while the session (on its own strand) already reads its next request into the object it
+// while the session (on its I/O thread) already reads its next request into the object it
 // handed over. The owned copy lives until the task and the answer's closure are gone. The route
 // lives as long as the router.
 void Dispatcher::Offload(Request& request, const Route& route, TimePoint start, bool counted,
