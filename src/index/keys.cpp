@@ -47,14 +47,6 @@ std::string SubjectPrefix(std::string_view subject) {
   return k;
 }
 
-std::string SubjectKey(std::string_view subject, uint64_t seq) {
-  std::string k = SubjectPrefix(subject);
-  PutBigEndian64(k, seq);
-  return k;
-}
-
-std::string PredicateKey(std::string_view predicate, uint64_t seq) { return SubjectKey(predicate, seq); }
-
 std::string SubjectPredicatesKey(std::string_view subject, std::string_view predicate) {
   std::string k = SubjectPrefix(subject);
   k.append(predicate);

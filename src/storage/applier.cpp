@@ -145,8 +145,6 @@ Result<WriteOutcome> Applier::ApplyAssertion(TieredKv::WriteScope& w, const core
   // any that slip through uncounted (see ApplyVote).
   PutCandidateEntry(w, a, id, meta.seq, record_value, ix::VoteAggregate{});
   const std::string id_value = ix::IdPrefix(id);
-  w.Put(ix::kBySubject, ix::SubjectKey(a.subject, meta.seq), id_value);
-  w.Put(ix::kByPredicate, ix::PredicateKey(a.predicate, meta.seq), id_value);
   w.Put(ix::kSubjectPredicates, ix::SubjectPredicatesKey(a.subject, a.predicate), "");
   for (const auto& sig : a.signatures) {
     w.Put(ix::kByAgent, ix::IdSeqKey(sig.agent_id, meta.seq), ix::KindIdValue(RecordKind::kAssertion, id));

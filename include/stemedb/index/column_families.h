@@ -15,8 +15,10 @@ namespace stemedb::index {
 enum Cf : uint8_t {
   kRecords = 0,            // kind(1) id(32) -> u64 seq | u64 ingested_at_ms | stored record
   kBySubjectPredicate,     // subject 0 predicate 0 seq(8) -> id, votes, record (candidate_entry.h)
-  kBySubject,              // subject 0 seq(8) -> id
-  kByPredicate,            // predicate 0 seq(8) -> id
+  // Written for every assertion until 2026-12-04 and never read: no longer written, still opened
+  // because RocksDB must open every column family a data directory has.
+  kBySubject,              // (retired) subject 0 seq(8) -> id
+  kByPredicate,            // (retired) predicate 0 seq(8) -> id
   kSubjectPredicates,      // subject 0 predicate -> "" (the predicates of a subject)
   kByAgent,                // agent(32) seq(8) -> kind(1) id(32): what an agent signed or voted
   kChildren,               // parent(32) child(32) -> ""

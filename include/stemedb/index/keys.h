@@ -18,8 +18,6 @@ std::string RecordKey(core::RecordKind kind, const Id& id);
 std::string SubjectPredicatePrefix(std::string_view subject, std::string_view predicate);
 std::string SubjectPredicateKey(std::string_view subject, std::string_view predicate, uint64_t seq);
 std::string SubjectPrefix(std::string_view subject);
-std::string SubjectKey(std::string_view subject, uint64_t seq);
-std::string PredicateKey(std::string_view predicate, uint64_t seq);
 std::string SubjectPredicatesKey(std::string_view subject, std::string_view predicate);
 std::string IdSeqKey(const Id& id, uint64_t seq);  // by_agent, by_source, votes_by_assertion
 std::string IdPrefix(const Id& id);
