@@ -245,18 +245,24 @@ edge_summary() {
   say "target: with auth + rate limiting on, throughput at most 5% lower than off"
 }
 
-# Waits (at most 30 s) until the daemon has used under 2% of a core for half a second.
-# wait_idle [SECONDS_MAX]: until the daemon is idle (its compactions done) for half a second, at
-# most SECONDS_MAX (30).
+# wait_idle [SECONDS_MAX]: until the daemon has used under 2% of a core for half a second (its
+# compactions done), at most SECONDS_MAX (30). Sets idle_wait: how long that took, or that it
+# was still busy, for a result that depends on it to say.
+idle_wait=""
 wait_idle() {
-  local before after hz
+  local before after hz half_seconds=0
   hz=$(getconf CLK_TCK)
   for _ in $(seq 1 $((${1:-30} * 2))); do
     before=$(cpu_ticks)
     sleep 0.5
     after=$(cpu_ticks)
-    [ $((after - before)) -le $((hz / 100)) ] && return 0
+    half_seconds=$((half_seconds + 1))
+    if [ $((after - before)) -le $((hz / 100)) ]; then
+      idle_wait="idle after $((half_seconds / 2)) s"
+      return 0
+    fi
   done
+  idle_wait="still busy after ${1:-30} s"
 }
 
 # Clock ticks of CPU (user + system, all threads) the daemon has used.

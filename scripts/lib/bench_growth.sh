@@ -43,7 +43,7 @@ bench_growth() {
   start_daemon "$port" "$data" "${no_limits[@]}"
   say "| step | assertions stored | seconds per million loaded (each million in turn) | recency queries/s | p50 ms | p99 ms | daemon memory | data on disk |"
   say "|---|---|---|---|---|---|---|---|"
-  local step subjects prefix total=0 loads queries
+  local step subjects prefix total=0 loads queries waits=""
   for step in 1 2; do
     subjects=$first prefix=growth-a
     [ "$step" = 2 ] && subjects=$more && prefix=growth-b
@@ -52,6 +52,7 @@ bench_growth() {
     # After 9M assertions RocksDB compacts for minutes: queries measured during that measure the
     # compactions' share of the cores (4,559/s against 9,400/s once they were done).
     wait_idle 600
+    waits="${waits:+$waits; }step $step: $idle_wait"
     queries=$(growth_query "$subjects" "$prefix" "$seconds")
     # shellcheck disable=SC2086  # three words: rate, p50, p99
     say "| $step | $total | ${loads:-under a million} | $(printf '%s | %s | %s' $queries) | $(memory_mb) | $(du -sm "$data" | cut -f1) MiB |"
@@ -62,5 +63,7 @@ bench_growth() {
   # shellcheck disable=SC2086  # three words: rate, p50, p99
   say "| 2, step 1's pairs | $total | | $(printf '%s | %s | %s' $queries) | $(memory_mb) | $(du -sm "$data" | cut -f1) MiB |"
   stop_daemon
+  say ""
+  say "Compactions before the queries: $waits"
   say ""
 }
