@@ -218,44 +218,45 @@ bench_postgres_reads() {
   "$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --connections 16 \
     --seconds "$warm_s" --warmup-seconds 0 --lens recency >/dev/null
   for c in "$@"; do
-    local t0 t1 pg out queries s
-    t0=$(pg_cpu_ticks)
-    pg=$(pgbench_run "$c" "$seconds" "$scratch/pg/read_pair.sql")
-    t1=$(pg_cpu_ticks)
-    local tps=${pg% *}
-    pg="$pg $(per_request "$t0" "$t1" "$((tps * seconds))")"
-    t0=$(cpu_ticks)
-    out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --connections "$c" \
-      --seconds "$seconds" --warmup-seconds 1 --lens recency)
-    t1=$(cpu_ticks)
-    queries=$(awk -F'|' '/^\| recency/ {split($8, a, " x "); print a[2]}' <<<"$out")
-    s=$(awk -F'|' '/^\| recency/ {gsub(/ /, "", $3); gsub(/ /, "", $5); print $3, $5}' <<<"$out")
-    # The CPU window includes the 1 s warm-up; its queries are not counted in `queries`, so the
-    # figure errs high for StemeDB by at most a tenth.
-    # shellcheck disable=SC2086
-    pg_row "one pair's rows at $((subjects * 100)) rows" "$c" $pg $s "$(per_request "$t0" "$t1" "$queries")"
+    # shellcheck disable=SC2046  # two results of three words each
+    pg_row "one pair's rows at $((subjects * 100)) rows" "$c" \
+      $(pg_read "$c" "$seconds" "$scratch/pg/read_pair.sql") \
+      $(stemedb_read "$c" "$seconds" recency --subjects "$subjects" --lens recency)
   done
+  # The floor under every read: a request that touches no data (PostgreSQL's prepared SELECT 1,
+  # StemeDB's GET /v1/health, answered on the I/O thread), so the read rows' CPU splits into the
+  # transport's share and the engine's.
   for c in "$@"; do
-    bench_postgres_round_trip "$c" "$seconds"
+    # shellcheck disable=SC2046
+    pg_row "round trip, no data (SELECT 1 / GET /v1/health)" "$c" \
+      $(pg_read "$c" "$seconds" "$scratch/pg/round_trip.sql") \
+      $(stemedb_read "$c" "$seconds" /v1/health --path /v1/health)
   done
   stop_daemon
 }
 
-# The floor under every read: a request that touches no data (PostgreSQL's prepared SELECT 1,
-# StemeDB's GET /v1/health, answered on the I/O thread), so the read rows' CPU splits into the
-# transport's share and the engine's.
-bench_postgres_round_trip() {
-  local c=$1 seconds=$2 t0 t1 pg out queries s
+# pg_read CLIENTS SECONDS SCRIPT: PostgreSQL's side of a read row, "queries/s p99_ms cpu_us".
+pg_read() {
+  local t0 t1 result
   t0=$(pg_cpu_ticks)
-  pg=$(pgbench_run "$c" "$seconds" "$scratch/pg/round_trip.sql")
+  result=$(pgbench_run "$1" "$2" "$3")
   t1=$(pg_cpu_ticks)
-  pg="$pg $(per_request "$t0" "$t1" "$((${pg% *} * seconds))")"
+  echo "$result $(per_request "$t0" "$t1" "$((${result% *} * $2))")"
+}
+
+# stemedb_read CLIENTS SECONDS ROW [QUERY_FLAGS...]: StemeDB's side of a read row from
+# `stemedb-bench query` (ROW: the first cell of its table row), "queries/s p99_ms cpu_us".
+stemedb_read() {
+  local clients=$1 seconds=$2 row=$3 t0 t1 out
+  shift 3
   t0=$(cpu_ticks)
-  out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --connections "$c" --seconds "$seconds" \
-    --warmup-seconds 1 --path /v1/health)
+  out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --connections "$clients" \
+    --seconds "$seconds" --warmup-seconds 1 "$@")
   t1=$(cpu_ticks)
-  queries=$(awk -F'|' '/^\| \/v1\/health/ {split($8, a, " x "); print a[2]}' <<<"$out")
-  s=$(awk -F'|' '/^\| \/v1\/health/ {gsub(/ /, "", $3); gsub(/ /, "", $5); print $3, $5}' <<<"$out")
-  # shellcheck disable=SC2086
-  pg_row "round trip, no data (SELECT 1 / GET /v1/health)" "$c" $pg $s "$(per_request "$t0" "$t1" "$queries")"
+  # The CPU window includes the 1 s warm-up, whose queries are not counted: the figure errs
+  # high for StemeDB by at most a tenth.
+  awk -F'|' -v row="$row" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
+    { cell = $2; gsub(/ /, "", cell) }
+    cell == row { split($8, a, " x "); gsub(/ /, "", $3); gsub(/ /, "", $5)
+                  printf "%s %s %.1f\n", $3, $5, (t1 - t0) / hz * 1e6 / a[2] }' <<<"$out"
 }

@@ -141,8 +141,9 @@ struct Server::Impl {
 
 namespace {
 
-// One connection. Runs on its I/O context's one thread; reads a request, hands it to the handler, writes the
-// response, and loops (keep-alive, pipelining: a pipelined request waits in `buffer_`).
+// One connection. Runs on its I/O context's one thread; reads a request, hands it to the
+// handler, writes the response, and loops (keep-alive, pipelining: a pipelined request waits in
+// `buffer_`).
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -521,7 +522,8 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec) {
     // EMFILE and friends: log, back off briefly, keep accepting.
     spdlog::warn("accept failed: {}", ec.message());
-    auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
+    auto timer =
+        std::make_shared<net::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
     timer->async_wait([this, timer](beast::error_code) { Accept(); });
     return;
   }

@@ -44,38 +44,38 @@ extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
 extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
 void WriteReturned(rocksdb::DB* db) { __tsan_release(db); }
 void ReadStarts(rocksdb::DB* db) { __tsan_acquire(db); }
-
-class ScannedEntry {
- public:
-  ScannedEntry(const rocksdb::Slice& key, const rocksdb::Slice& value) {
-    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-    key_.assign(key.data(), key.size());
-    value_.assign(value.data(), value.size());
-    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-  }
-  std::string_view key() const { return key_; }
-  std::string_view value() const { return value_; }
-
- private:
-  std::string key_;
-  std::string value_;
-};
 #else
 void WriteReturned(rocksdb::DB*) {}
 void ReadStarts(rocksdb::DB*) {}
+#endif
 
+// What a scan hands our code: views of the iterator's entry, or in the TSan build of a copy.
 class ScannedEntry {
  public:
-  ScannedEntry(const rocksdb::Slice& key, const rocksdb::Slice& value)
-      : key_(key.data(), key.size()), value_(value.data(), value.size()) {}
+  ScannedEntry(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+#if defined(__SANITIZE_THREAD__)
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    copy_.assign(key.data(), key.size()).append(value.data(), value.size());
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    key_ = std::string_view(copy_).substr(0, key.size());
+    value_ = std::string_view(copy_).substr(key.size());
+#else
+    key_ = std::string_view(key.data(), key.size());
+    value_ = std::string_view(value.data(), value.size());
+#endif
+  }
+  ScannedEntry(const ScannedEntry&) = delete;  // the views may point into copy_
+  ScannedEntry& operator=(const ScannedEntry&) = delete;
   std::string_view key() const { return key_; }
   std::string_view value() const { return value_; }
 
  private:
+#if defined(__SANITIZE_THREAD__)
+  std::string copy_;
+#endif
   std::string_view key_;
   std::string_view value_;
 };
-#endif
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::OK();
