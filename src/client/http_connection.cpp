@@ -34,10 +34,15 @@ HttpConnection::HttpConnection(std::string host, uint16_t port, std::chrono::mil
 HttpConnection::~HttpConnection() { Close(); }
 
 void HttpConnection::Close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  const int fd = fd_.exchange(-1);
+  if (fd >= 0) ::close(fd);
   inbuf_.clear();
   inpos_ = 0;
+}
+
+void HttpConnection::Interrupt() {
+  const int fd = fd_.load();
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
 }
 
 Status HttpConnection::Connect() {

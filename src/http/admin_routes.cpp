@@ -209,6 +209,10 @@ void AdminHandlers::WriteRecord(const Request& req, storage::AnyRecord record, R
   if (!ctx_.node.accepting_writes()) {
     return respond(RetryLaterResponse({503, "draining", "the node takes no writes now", ""}, req.request_id, 5));
   }
+  if (ctx_.replication.not_primary) {
+    // API keys and trust overrides are records: written on the primary, replicated from there.
+    if (auto primary = ctx_.replication.not_primary()) return respond(NotPrimaryResponse(*primary, req.request_id));
+  }
   std::vector<storage::PendingWrite> writes;
   const core::Hash32 id = storage::RecordId(record);
   writes.push_back({std::move(record), id});
@@ -226,7 +230,7 @@ void AdminHandlers::CreateKey(const Request& req, Responder respond) {
   const json role_json = body->value("role", json());
   auto role = role_json.is_string() ? RoleFromName(role_json.get<std::string>()) : std::nullopt;
   if (!role) {
-    return respond(ErrorResponse({422, "invalid_enum", "role: expected one of read, write, admin", "role"}, req.request_id));
+    return respond(ErrorResponse({422, "invalid_enum", "role: expected one of read, write, admin, replication", "role"}, req.request_id));
   }
   const json name_json = body->value("name", json(""));
   if (!name_json.is_string() || name_json.get<std::string>().size() > kKeyNameBytesMax) {

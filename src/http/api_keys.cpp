@@ -53,6 +53,7 @@ const char* RoleName(Role role) {
     case Role::kRead: return "read";
     case Role::kWrite: return "write";
     case Role::kAdmin: return "admin";
+    case Role::kReplication: return "replication";
   }
   return "read";
 }
@@ -61,6 +62,7 @@ std::optional<Role> RoleFromName(std::string_view name) {
   if (name == "read") return Role::kRead;
   if (name == "write") return Role::kWrite;
   if (name == "admin") return Role::kAdmin;
+  if (name == "replication") return Role::kReplication;
   return std::nullopt;
 }
 

@@ -9,8 +9,17 @@ Role NeededRole(RouteClass c) {
   switch (c) {
     case RouteClass::kAdmin: return Role::kAdmin;
     case RouteClass::kWrite: return Role::kWrite;
+    case RouteClass::kReplication: return Role::kReplication;
     default: return Role::kRead;
   }
+}
+
+// A replication key streams the WAL and nothing else; an admin key may stream too (how a
+// cluster bootstraps with one root key).
+bool RoleAllows(Role held, RouteClass c) {
+  if (c == RouteClass::kReplication) return held == Role::kReplication || held == Role::kAdmin;
+  if (held == Role::kReplication) return false;
+  return held >= NeededRole(c);
 }
 
 const std::string* PresentedKey(const Request& req, std::string* bearer) {
@@ -74,7 +83,9 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
     req.role = RoleName(identity->role);
   }
   const Role needed = NeededRole(route.route_class);
-  const bool required = mode_ == AuthMode::kAll || (mode_ == AuthMode::kAdmin && route.route_class == RouteClass::kAdmin);
+  const bool required = mode_ == AuthMode::kAll ||
+                        (mode_ == AuthMode::kAdmin && (route.route_class == RouteClass::kAdmin ||
+                                                       route.route_class == RouteClass::kReplication));
   if (!required) return std::nullopt;
   if (!identity) {
     Response r = ErrorResponse({401, "missing_api_key",
@@ -85,7 +96,7 @@ std::optional<Response> AuthMiddleware::Before(Request& req, const Route& route)
     r.SetHeader("WWW-Authenticate", "Bearer realm=\"stemedb\"");
     return Refuse(req, route, "missing_api_key", false, std::move(r));
   }
-  if (identity->role < needed) {
+  if (!RoleAllows(identity->role, route.route_class)) {
     return Refuse(req, route, "forbidden", false,
                   ErrorResponse({403, "forbidden",
                                  std::string("key ") + identity->key_id + " has role " + RoleName(identity->role) +

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stemedb/http/error_response.h"
+#include "stemedb/http/query_params.h"
 #include "stemedb/http/request_id.h"
 
 namespace stemedb::http {
@@ -85,9 +86,10 @@ void Dispatcher::Handle(Request& request, Responder respond) {
     }
   }
 
+  if (route.route_class == RouteClass::kRead && DeferUntilApplied(request, route, start, counted, respond)) return;
   if (route.execution == RouteExecution::kWorkerPool && options_.pool &&
       !(route.runs_in_place && route.runs_in_place(request))) {
-    return Offload(request, route, start, counted, respond);
+    return Offload(std::make_shared<const Request>(std::move(request)), route, start, counted, respond);
   }
   Run(nullptr, request, route, start, counted, respond);
 }
@@ -122,9 +124,44 @@ void Dispatcher::Run(std::shared_ptr<const Request> owned, const Request& reques
 // while the session (on its I/O thread) already reads its next request into the object it
 // handed over. The owned copy lives until the task and the answer's closure are gone. The route
 // lives as long as the router.
-void Dispatcher::Offload(Request& request, const Route& route, TimePoint start, bool counted,
-                         const Responder& respond) {
+bool Dispatcher::DeferUntilApplied(Request& request, const Route& route, TimePoint start, bool counted,
+                                   const Responder& respond) {
+  const ReplicationHooks* hooks = options_.replication;
+  if (hooks == nullptr || !hooks->await_applied || request.query_string.find("min_position") == std::string::npos) {
+    return false;
+  }
+  ApiError error{};
+  auto params = QueryParams::Parse(request.query_string, &error);
+  std::optional<uint64_t> position;
+  if (params) position = params->Uint(kMinPositionParam, 0, 0, UINT64_MAX, &error);
+  if (!position) {
+    Finish(request, &route, start, middleware_.size(), counted, ErrorResponse(error, request.request_id), respond);
+    return true;
+  }
+  if (*position <= hooks->applied_offset()) return false;
   auto owned = std::make_shared<const Request>(std::move(request));
+  const uint64_t wanted = *position;
+  hooks->await_applied(wanted, [this, owned, &route, start, counted, respond, wanted, hooks](bool reached) {
+    if (!reached) {
+      return Finish(*owned, &route, start, middleware_.size(), counted,
+                    RetryLaterResponse({503, "replica_behind",
+                                        "min_position: this node has applied the log up to position " +
+                                            std::to_string(hooks->applied_offset()) + ", not yet to " +
+                                            std::to_string(wanted) + "; retry, or read from the primary",
+                                        "min_position"},
+                                       owned->request_id, 1),
+                       respond);
+    }
+    // Called on the thread that applied the log or on the wait's timer: the handler runs in the
+    // worker pool, as an offloaded read would, never on those threads.
+    if (options_.pool) return Offload(owned, route, start, counted, respond);
+    Run(owned, *owned, route, start, counted, respond);
+  });
+  return true;
+}
+
+void Dispatcher::Offload(std::shared_ptr<const Request> owned, const Route& route, TimePoint start, bool counted,
+                         const Responder& respond) {
   bool posted = options_.pool->TryPost({
       [this, owned, &route, start, counted, respond] { Run(owned, *owned, route, start, counted, respond); },
       [this, owned, &route, start, counted, respond] {

@@ -23,6 +23,21 @@ Response RetryLaterResponse(const ApiError& error, std::string_view request_id, 
   return r;
 }
 
+Response NotPrimaryResponse(const std::string& primary, std::string_view request_id) {
+  nlohmann::json inner = {{"code", "not_primary"},
+                          {"message", primary.empty() ? std::string("this node is a standby and takes no writes; the "
+                                                                     "primary is not known yet")
+                                                      : "this node is a standby and takes no writes; write to the "
+                                                        "primary at " + primary}};
+  if (!primary.empty()) inner["primary"] = primary;
+  inner["request_id"] = request_id;
+  Response r;
+  r.status = 503;
+  r.body = nlohmann::json{{"error", inner}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.SetHeader("Retry-After", "1");
+  return r;
+}
+
 Response JsonResponse(int status, std::string body) {
   Response r;
   r.status = status;

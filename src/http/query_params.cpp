@@ -82,7 +82,7 @@ std::optional<QueryParams> QueryParams::Parse(std::string_view query, ApiError* 
 std::optional<ApiError> QueryParams::RejectUnknown(const std::vector<std::string_view>& allowed) const {
   std::string unknown;
   for (const auto& [name, value] : values_) {
-    bool ok = false;
+    bool ok = name == kMinPositionParam;
     for (auto a : allowed) ok = ok || a == name;
     if (!ok) unknown += (unknown.empty() ? "" : ", ") + name.substr(0, 64);
   }

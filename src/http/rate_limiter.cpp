@@ -87,6 +87,7 @@ int RateLimitMiddleware::ClassIndex(RouteClass c) {
   switch (c) {
     case RouteClass::kWrite: return 1;
     case RouteClass::kAdmin: return 2;
+    case RouteClass::kReplication: return 2;  // only its failed keys are counted (Before)
     default: return 0;
   }
 }
@@ -110,7 +111,9 @@ RateLimitMiddleware::RateLimitMiddleware(const ops::RateLimitConfig& c, ops::Reg
 }
 
 std::optional<Response> RateLimitMiddleware::Before(Request& req, const Route& route) {
-  if (route.route_class == RouteClass::kOps) return std::nullopt;
+  // A standby acknowledges every flush: its stream and acks are bounded by the number of
+  // replication keys, not by a request rate.
+  if (route.route_class == RouteClass::kOps || route.route_class == RouteClass::kReplication) return std::nullopt;
   const int cls = ClassIndex(route.route_class);
   const std::string fallback_client = req.client_id.empty() ? "addr:" + req.remote_address : std::string();
   RateLimitDecision d = buckets_.Take(req.client_id.empty() ? fallback_client : req.client_id, cls, specs_[cls],

@@ -47,6 +47,7 @@ const char* RouteClassName(RouteClass c) {
     case RouteClass::kRead: return "read";
     case RouteClass::kWrite: return "write";
     case RouteClass::kAdmin: return "admin";
+    case RouteClass::kReplication: return "replication";
   }
   return "unknown";
 }

@@ -343,6 +343,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void FinishRequest(beast::error_code ec, bool keep_alive) {
     busy_ = false;
+    // A chunk that could not be written (timeout, reset) ends the stream here: its producer
+    // must learn it, or it would wait for a Next that never comes.
+    if (ec && active_stream_) active_stream_->Cancel();
     active_stream_.reset();
     ++stream_generation_;
     EndRequest();

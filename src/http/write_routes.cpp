@@ -40,6 +40,7 @@ void WriteOutcomeMembers(ops::JsonWriter& w, const WriteOutcome& o, std::optiona
   w.Key("id").String(core::IdHex(o.id));
   if (index) w.Key("index").UInt(*index);
   w.Key("ingested_at").UInt(o.ingested_at_ms);
+  w.Key("position").UInt(o.position);
   w.Key("seq").UInt(o.seq);
   w.Key("status").String(storage::WriteStatusName(o.status));
 }
@@ -131,6 +132,10 @@ class WriteHandlers {
   void Commit(const Request& req, std::vector<PendingWrite> writes, Responder respond,
               std::function<Response(const std::vector<WriteOutcome>&)> reply);
   void CountIngested(const std::vector<WriteOutcome>& outcomes, size_t assertions);
+  // Synchronous commit (ReplicationHooks::await_standbys): answers with `reply` once enough
+  // standbys flushed the outcomes' last position, else 503 replication_timeout.
+  void AwaitStandbys(const std::string& request_id, std::vector<WriteOutcome> outcomes, const Responder& respond,
+                     const std::function<Response(const std::vector<WriteOutcome>&)>& reply);
 
   ApiContext& ctx_;
   ops::Counter& ingested_;
@@ -155,6 +160,9 @@ std::optional<Response> WriteHandlers::Gate(const Request& req) const {
         {503, state == "recovering" ? "recovering" : "draining",
          "the node is " + state + " and takes no writes; retry on another node or later", ""},
         req.request_id, 5);
+  }
+  if (ctx_.replication.not_primary) {
+    if (auto primary = ctx_.replication.not_primary()) return NotPrimaryResponse(*primary, req.request_id);
   }
   if (ctx_.store.degraded()) {
     return RetryLaterResponse(
@@ -232,10 +240,36 @@ void WriteHandlers::Commit(const Request& req, std::vector<PendingWrite> writes,
                            std::function<Response(const std::vector<WriteOutcome>&)> reply) {
   std::string request_id = req.request_id;
   // Runs on the WAL writer's thread: a throw there would end the process, so it answers 500.
-  ctx_.store.Write(std::move(writes), [respond, request_id, reply = std::move(reply)](
+  ctx_.store.Write(std::move(writes), [this, respond, request_id, reply = std::move(reply)](
                                           const Status& s, std::vector<WriteOutcome> outcomes) {
-    AnswerGuarded(respond, request_id, "write callback",
-                  [&] { return s.ok() ? reply(outcomes) : StatusResponse(s, request_id); });
+    if (!s.ok() || !ctx_.replication.await_standbys) {
+      return AnswerGuarded(respond, request_id, "write callback",
+                           [&] { return s.ok() ? reply(outcomes) : StatusResponse(s, request_id); });
+    }
+    AwaitStandbys(request_id, std::move(outcomes), respond, reply);
+  });
+}
+
+void WriteHandlers::AwaitStandbys(const std::string& request_id, std::vector<WriteOutcome> outcomes,
+                                  const Responder& respond,
+                                  const std::function<Response(const std::vector<WriteOutcome>&)>& reply) {
+  uint64_t position = 0;
+  for (const WriteOutcome& o : outcomes) position = std::max(position, o.position);
+  auto shared = std::make_shared<std::vector<WriteOutcome>>(std::move(outcomes));
+  // Synchronous commit: durable here, answered once enough standbys have it too. After the
+  // timeout the client learns the ids (a retry is idempotent: ids are content hashes).
+  ctx_.replication.await_standbys(position, [respond, request_id, reply, shared, position](bool reached) {
+    AnswerGuarded(respond, request_id, "synchronous commit", [&] {
+      if (reached) return reply(*shared);
+      std::string ids;
+      for (const WriteOutcome& o : *shared) ids += (ids.empty() ? "" : ",") + core::IdHex(o.id);
+      return RetryLaterResponse({503, "replication_timeout",
+                                 "durable on the primary at position " + std::to_string(position) +
+                                     " but not yet flushed by enough synchronous standbys; retrying is safe "
+                                     "(same ids): " + ids,
+                                 ""},
+                                request_id, 1);
+    });
   });
 }
 
@@ -357,7 +391,9 @@ void WriteHandlers::Source(const Request& req, Responder respond) {
   Commit(req, std::move(writes), std::move(respond), [](const std::vector<WriteOutcome>& o) {
     return JsonResponse(
         o[0].status == WriteStatus::kCreated ? 201 : 200,
-        json{{"id", core::IdHex(o[0].id)}, {"status", storage::WriteStatusName(o[0].status)}}
+        json{{"id", core::IdHex(o[0].id)},
+             {"position", o[0].position},
+             {"status", storage::WriteStatusName(o[0].status)}}
             .dump());
   });
 }
@@ -383,6 +419,7 @@ void WriteHandlers::Retract(const Request& req, Responder respond) {
   Commit(req, std::move(writes), std::move(respond), [source](const std::vector<WriteOutcome>& o) {
     return JsonResponse(
         200, json{{"id", core::IdHex(source)},
+                  {"position", o[0].position},
                   {"status", o[0].status == WriteStatus::kCreated ? "retracted" : "exists"},
                   {"seq", o[0].seq}}
                  .dump());

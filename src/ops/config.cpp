@@ -144,6 +144,14 @@ const KeyTable& Table() {
     add({"rate_limit", "max_inflight", K::kInt, "Requests in progress at most; beyond it 503 overloaded", false, {}, 1, 1e6}, Bind(&Config::rate_limit, &RateLimitConfig::max_inflight));
     // [signatures]
     add({"signatures", "skip_unsafe", K::kBool, "DEV ONLY: accept writes without verifying signatures; refused unless auth.mode = off", false, {}, 0, 0}, Bind(&Config::signatures, &SignaturesConfig::skip_unsafe));
+    // [replication]
+    add({"replication", "role", K::kString, "primary takes writes; standby streams the primary's WAL, serves reads and refuses writes (503 not_primary)", false, {"primary", "standby"}, 0, 0}, Bind(&Config::replication, &ReplicationConfig::role));
+    add({"replication", "primary_url", K::kString, "Where a standby streams from, http://host:port", false, {}, 0, 0}, Bind(&Config::replication, &ReplicationConfig::primary_url));
+    add({"replication", "api_key", K::kString, "The API key a standby presents to its primary (role replication or admin)", true, {}, 0, 0}, Bind(&Config::replication, &ReplicationConfig::api_key));
+    add({"replication", "name", K::kString, "This standby's name in the primary's list; empty means the host name", false, {}, 0, 0}, Bind(&Config::replication, &ReplicationConfig::name));
+    add({"replication", "synchronous_standbys", K::kInt, "Standbys that must have flushed a write before it is acknowledged; 0 is asynchronous", false, {}, 0, 16}, Bind(&Config::replication, &ReplicationConfig::synchronous_standbys));
+    add({"replication", "sync_timeout_ms", K::kInt, "How long a write waits for synchronous standbys, then 503 replication_timeout", false, {}, 1, 600000}, Bind(&Config::replication, &ReplicationConfig::sync_timeout_ms));
+    add({"replication", "causal_wait_ms", K::kInt, "How long a read with min_position waits for this node to apply that far, then 503 replica_behind", false, {}, 0, 60000}, Bind(&Config::replication, &ReplicationConfig::causal_wait_ms));
     // [log]
     add({"log", "level", K::kString, "Log level", false, {"trace", "debug", "info", "warn", "error", "critical", "off"}, 0, 0}, Bind(&Config::log, &LogConfig::level));
     add({"log", "format", K::kString, "Log line format", false, {"text", "json"}, 0, 0}, Bind(&Config::log, &LogConfig::format));
@@ -373,6 +381,22 @@ Result<Config> ConfigLoader::Finish() {
   // A record never spans segments, so the largest request must fit in one with room to spare.
   if (static_cast<int64_t>(c.wal.segment_size_mb) * (1 << 20) < 2 * c.server.max_body_bytes) {
     return Invalid("wal.segment_size_mb must be at least twice server.max_body_bytes");
+  }
+  if (c.replication.role == "standby") {
+    if (c.replication.primary_url.rfind("http://", 0) != 0) {
+      return Invalid("replication.role = standby needs replication.primary_url as http://host:port, got '" +
+                     c.replication.primary_url + "'");
+    }
+    const std::string& name = c.replication.name;
+    if (name.size() > 64 || !std::all_of(name.begin(), name.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+        })) {
+      return Invalid("replication.name '" + name + "': at most 64 of A-Z a-z 0-9 - _ .");
+    }
+    if (c.replication.api_key.empty()) {
+      return Invalid("replication.role = standby needs replication.api_key (STEMEDB_REPLICATION_API_KEY): a key "
+                     "with role replication or admin on the primary");
+    }
   }
   for (const auto& spec : ConfigKeys()) {
     if (!origin_.by_key.count(spec.Dotted())) origin_.by_key[spec.Dotted()] = "default";

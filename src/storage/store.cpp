@@ -173,15 +173,8 @@ Status Store::Replay(uint64_t from_offset) {
   const auto start = std::chrono::steady_clock::now();
   uint64_t records = 0;
   Status s = journal_->Replay(from_offset, [&](const wal::RecordView& v) -> Status {
-    auto record = DecodeBody(v.type, v.body);
-    if (!record.ok()) {
-      return Status::Corruption("WAL record at offset " + std::to_string(v.offset) + " (seq " + std::to_string(v.seq) +
-                                "): " + record.status().message());
-    }
     TieredKv::WriteScope scope(*kv_);
-    auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms}, v.body);
-    if (!outcome.ok()) return outcome.status();
-    scope.Advance({v.end_offset, v.seq});
+    STEMEDB_RETURN_IF_ERROR(ApplyLogRecord(scope, v));
     ++records;
     return Status::OK();
   });
@@ -190,6 +183,18 @@ Status Store::Replay(uint64_t from_offset) {
   metrics_->replay_seconds.Set(seconds);
   if (!s.ok()) return s;
   spdlog::info("replayed {} WAL records from offset {} in {:.3f} s", records, from_offset, seconds);
+  return Status::OK();
+}
+
+Status Store::ApplyLogRecord(TieredKv::WriteScope& scope, const wal::RecordView& v) {
+  auto record = DecodeBody(v.type, v.body);
+  if (!record.ok()) {
+    return Status::Corruption("WAL record at offset " + std::to_string(v.offset) + " (seq " + std::to_string(v.seq) +
+                              "): " + record.status().message());
+  }
+  auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms}, v.body);
+  if (!outcome.ok()) return outcome.status();
+  scope.Advance({v.end_offset, v.seq});
   return Status::OK();
 }
 
@@ -276,6 +281,7 @@ void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
     auto unchanged = StoredUnchanged(writes[i]);
     if (!unchanged.ok()) return callback(unchanged.status(), {});
     known[i] = *unchanged;
+    if (known[i]) known[i]->position = kv_->applied_position().offset;
     if (!known[i]) pending->push_back(std::move(writes[i]));
   }
   if (pending->empty()) return callback(Status::OK(), InOrder(known, {}));
@@ -291,6 +297,31 @@ void Store::Write(std::vector<PendingWrite> writes, WriteCallback callback) {
     if (!apply_status.ok()) return callback(apply_status, {});
     if (apply_listener_) apply_listener_(r.first_seq + pending->size() - 1);
     callback(Status::OK(), InOrder(known, applied));
+  });
+}
+
+void Store::WriteReplicated(std::shared_ptr<const wal::ReplicatedRecords> records,
+                            std::function<void(const Status&)> callback) {
+  if (apply_failed_.load()) {
+    return callback(Status::Unavailable("storage_unavailable: the apply step failed; restart the node to replay the WAL"));
+  }
+  journal_->AppendReplicated(records, [this, records, callback](const Status& status, const wal::AppendResult&) {
+    if (!status.ok()) return callback(status);
+    if (apply_failed_.load()) return callback(Status::Unavailable("storage_unavailable: the apply step failed earlier"));
+    {
+      TieredKv::WriteScope scope(*kv_);
+      for (const wal::RecordView& v : records->records) {
+        Status applied = ApplyLogRecord(scope, v);
+        if (applied.ok()) continue;
+        // As in ApplyDurable: durable but not applied, so nothing later may be applied either.
+        apply_failed_.store(true);
+        metrics_->apply_errors.Inc();
+        spdlog::critical("apply of a replicated record failed at seq {}: {}; stopping", v.seq, applied.ToString());
+        return callback(Status::Unavailable("storage_unavailable: " + applied.ToString()));
+      }
+    }
+    if (apply_listener_) apply_listener_(records->last_seq());
+    callback(Status::OK());
   });
 }
 
@@ -310,8 +341,9 @@ Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::A
                        outcome.status().ToString());
       return Status::Unavailable("storage_unavailable: " + outcome.status().ToString());
     }
-    outcomes.push_back(*outcome);
     const uint64_t end = i + 1 < writes.size() ? r.offsets[i + 1] : r.end_offset;
+    outcomes.push_back(*outcome);
+    outcomes.back().position = end;
     scope.Advance({end, meta.seq});
   }
   return Status::OK();

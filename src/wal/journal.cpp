@@ -204,9 +204,24 @@ void Journal::Append(std::vector<Entry> entries, AppendCallback cb) {
     Refuse(bytes.status(), cb, entries.size(), 0);
     return;
   }
-  PendingAppend item{std::move(entries), std::move(cb), nullptr, *bytes};
+  PendingAppend item{std::move(entries), std::move(cb), nullptr, *bytes, nullptr};
   Status pushed = queue_.Push(item);
   if (!pushed.ok()) Refuse(pushed, item.done, item.entries.size(), item.record_bytes);
+}
+
+void Journal::AppendReplicated(std::shared_ptr<const ReplicatedRecords> records, AppendCallback cb) {
+  STEMEDB_CHECK(records != nullptr && !records->records.empty());
+  const uint64_t bytes = records->bytes.size();
+  if (bytes > append_bytes_max_) {
+    Refuse(Status::InvalidArgument("replicated append of " + std::to_string(bytes) + " bytes exceeds the limit of " +
+                                   std::to_string(append_bytes_max_) + " (max_batch_bytes, segment_bytes)"),
+           cb, records->records.size(), bytes);
+    return;
+  }
+  const size_t count = records->records.size();
+  PendingAppend item{{}, std::move(cb), nullptr, bytes, std::move(records)};
+  Status pushed = queue_.Push(item);
+  if (!pushed.ok()) Refuse(pushed, item.done, count, bytes);
 }
 
 void Journal::Refuse(const Status& status, AppendCallback& cb, size_t entries, uint64_t bytes) {
@@ -238,7 +253,7 @@ void Journal::Refuse(const Status& status, AppendCallback& cb, size_t entries, u
 }
 
 void Journal::RotateAsync(RotateCallback cb) {
-  PendingAppend item{{}, nullptr, std::move(cb), 0};
+  PendingAppend item{{}, nullptr, std::move(cb), 0, nullptr};
   Status pushed = queue_.Push(item);
   if (!pushed.ok()) item.rotated(pushed);
 }
@@ -276,6 +291,16 @@ Status Journal::FailureRefusal() const {
     return Status::DiskFull("journal_failed: disk full: " + cause.message(), cause.sys_errno());
   }
   return Status::Unavailable("journal_failed: " + cause.ToString());
+}
+
+LogTail Journal::tail() const {
+  // Consistent while no append is in flight (how a standby's receiver calls it, between
+  // streams); a batch landing meanwhile could pair an old offset with a newer seq.
+  LogTail t;
+  t.end_offset = head_offset_.load();
+  t.last_seq = last_seq_.load();
+  t.last_ingested_at_ms = last_ingested_at_ms_.load();
+  return t;
 }
 
 std::vector<SegmentInfo> Journal::Segments() const {

@@ -95,9 +95,60 @@ Status Journal::OpenNextSegment(bool* renamed) {
   return Status::OK();
 }
 
+void Journal::DropMisplacedReplicas(std::vector<PendingAppend>& batch) {
+  uint64_t offset = active_->end_offset();
+  uint64_t seq = last_seq() + 1;
+  std::vector<PendingAppend> kept;
+  kept.reserve(batch.size());
+  for (PendingAppend& item : batch) {
+    const ReplicatedRecords* r = item.replicated.get();
+    if (r != nullptr && (r->first_offset != offset || r->first_seq() != seq)) {
+      CompleteWithError(item,
+                        Status::FailedPrecondition(
+                            "replicated records start at offset " + std::to_string(r->first_offset) + " (seq " +
+                            std::to_string(r->first_seq()) + ") but this WAL continues at offset " +
+                            std::to_string(offset) + " (seq " + std::to_string(seq) + ")"),
+                        AppendErrorReason::kInvalid);
+      continue;
+    }
+    offset += item.record_bytes;
+    seq += r != nullptr ? r->records.size() : item.entries.size();
+    kept.push_back(std::move(item));
+  }
+  batch = std::move(kept);
+}
+
+void Journal::EncodeAppend(const PendingAppend& item, uint64_t start_offset, uint64_t ingested_at_ms,
+                           uint64_t& seq, AppendResult& r) {
+  const size_t item_start = encode_buffer_.size();
+  r.first_seq = seq;
+  r.ingested_at_ms = ingested_at_ms;
+  if (const ReplicatedRecords* rep = item.replicated.get()) {
+    for (const RecordView& v : rep->records) r.offsets.push_back(v.offset);
+    r.ingested_at_ms = rep->records.back().ingested_at_ms;
+    seq += rep->records.size();
+    encode_buffer_.append(rep->bytes);
+  } else {
+    for (const Entry& e : item.entries) {
+      r.offsets.push_back(start_offset + encode_buffer_.size());
+      r.bodies.push_back(e.body);
+      AppendJournalRecord(encode_buffer_, e.type, seq++, ingested_at_ms, e.body);
+    }
+  }
+  STEMEDB_CHECK(encode_buffer_.size() - item_start == item.record_bytes);
+  r.end_offset = start_offset + encode_buffer_.size();
+}
+
 void Journal::CommitBatch(std::vector<PendingAppend> batch) {
   STEMEDB_CHECK(!batch.empty() && !batch.front().is_rotation());
-  const uint64_t ingested_at_ms = std::max(NowUnixMs(), last_ingested_at_ms_);
+  DropMisplacedReplicas(batch);
+  if (batch.empty()) return;
+  // A replicated append carries the primary's ingestion times; local appends after it in the
+  // same batch must not go back in time.
+  uint64_t ingested_at_ms = std::max(NowUnixMs(), last_ingested_at_ms_.load());
+  for (const PendingAppend& item : batch) {
+    if (item.replicated) ingested_at_ms = std::max(ingested_at_ms, item.replicated->records.back().ingested_at_ms);
+  }
   const uint64_t start_pos = active_->file_bytes();
   const uint64_t start_offset = active_->end_offset();
   uint64_t seq = last_seq() + 1;
@@ -106,18 +157,8 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
   encode_buffer_.clear();
   std::vector<AppendResult> results(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    AppendResult& r = results[i];
-    r.first_seq = seq;
-    r.ingested_at_ms = ingested_at_ms;
-    size_t item_start = encode_buffer_.size();
-    for (const Entry& e : batch[i].entries) {
-      r.offsets.push_back(start_offset + encode_buffer_.size());
-      r.bodies.push_back(e.body);
-      AppendJournalRecord(encode_buffer_, e.type, seq++, ingested_at_ms, e.body);
-      ++records;
-    }
-    STEMEDB_CHECK(encode_buffer_.size() - item_start == batch[i].record_bytes);
-    r.end_offset = start_offset + encode_buffer_.size();
+    EncodeAppend(batch[i], start_offset, ingested_at_ms, seq, results[i]);
+    records += results[i].offsets.size();
   }
   STEMEDB_CHECK(start_pos + encode_buffer_.size() <= options_.segment_bytes);
 
@@ -128,7 +169,7 @@ void Journal::CommitBatch(std::vector<PendingAppend> batch) {
   std::chrono::duration<double> sync_took = std::chrono::steady_clock::now() - sync_started;
   if (!s.ok()) return Fail({"fsync failed", "fsync", active_->name(), start_pos, s}, std::move(batch));
 
-  last_ingested_at_ms_ = ingested_at_ms;
+  last_ingested_at_ms_.store(std::max(last_ingested_at_ms_.load(), results.back().ingested_at_ms));
   last_seq_.store(seq - 1);
   head_offset_.store(active_->end_offset());
   PublishBatch(records, encode_buffer_.size(), sync_took.count());

@@ -8,6 +8,7 @@
 
 #include "stemedb/http/api_routes.h"
 #include "stemedb/http/openapi_document.h"
+#include "stemedb/replication/replication.h"
 #include "support/temp_dir.h"
 
 namespace stemedb::http {
@@ -32,6 +33,8 @@ TEST(OpenApiRoutesTest, RouterAndDocumentHaveTheSameRoutes) {
   AdminApi admin(ctx, {});
   Router router;
   AddApiRoutes(router, ctx, feed, admin, std::chrono::steady_clock::now(), nullptr);
+  replication::Replication replication(ctx, ops::ReplicationConfig{});  // a primary: every route
+  replication.AddRoutes(router);
 
   std::set<std::string> served;
   for (const auto& r : router.routes()) served.insert(Lower(MethodName(r.method)) + " " + r.pattern);

@@ -3,6 +3,7 @@
 // Used by the `stemedb` CLI, `stemedb-bench` (one connection per thread) and the tests, which
 // also need to misbehave on purpose: raw bytes, pipelining, trickled headers.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -61,6 +62,9 @@ class HttpConnection {
   // True when the peer has closed (EOF or reset) within `wait`.
   bool PeerClosed(std::chrono::milliseconds wait);
   void Close();
+  // From another thread: wakes a blocked read (it fails) by shutting the socket down; the
+  // owner then closes it. For a standby's stream that must stop now, not at its next timeout.
+  void Interrupt();
   bool connected() const { return fd_ >= 0; }
   // The bytes Request and SendRequest send (the rejection tables dump them as fuzz seeds).
   std::string FormatRequest(const std::string& method, const std::string& target, const std::string& body,
@@ -74,7 +78,7 @@ class HttpConnection {
   std::string host_;
   uint16_t port_;
   std::chrono::milliseconds timeout_;
-  int fd_ = -1;
+  std::atomic<int> fd_{-1};  // atomic: Interrupt() reads it from another thread
   std::string inbuf_;
   size_t inpos_ = 0;
 };

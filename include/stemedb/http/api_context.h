@@ -4,6 +4,7 @@
 
 #include "stemedb/core/limits.h"
 #include "stemedb/http/node_state.h"
+#include "stemedb/http/replication_hooks.h"
 #include "stemedb/ops/metrics.h"
 #include "stemedb/storage/store.h"
 
@@ -16,6 +17,8 @@ struct ApiContext {
   bool skip_signatures = false;  // signatures.skip_unsafe: development only
   // server.max_body_bytes: the JSON body limit too (the server refuses larger bodies first).
   uint64_t max_body_bytes = core::kBodyBytesMax;
+  // Filled by the replication module when the node replicates; empty otherwise.
+  ReplicationHooks replication{};
 };
 
 }  // namespace stemedb::http

@@ -19,7 +19,9 @@
 
 namespace stemedb::http {
 
-enum class Role { kRead = 0, kWrite = 1, kAdmin = 2 };
+// read < write < admin, each allowed what the one before is; replication is apart: the WAL
+// stream and its acks only (RoleAllows).
+enum class Role { kRead = 0, kWrite = 1, kAdmin = 2, kReplication = 3 };
 
 const char* RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "stemedb/http/message.h"
+#include "stemedb/http/replication_hooks.h"
 #include "stemedb/http/router.h"
 #include "stemedb/http/worker_pool.h"
 #include "stemedb/ops/metrics.h"
@@ -32,6 +33,9 @@ struct DispatcherOptions {
   // Runs the handlers of RouteExecution::kWorkerPool routes; null: every handler on the I/O
   // thread. Must outlive the dispatcher's requests: stop it after the server's I/O threads.
   WorkerPool* pool = nullptr;
+  // Causal reads: a read route with min_position=N waits (without holding a thread) until the
+  // node has applied that far. Null, or without await_applied: min_position is not waited on.
+  const ReplicationHooks* replication = nullptr;
 };
 
 class Dispatcher final : public RequestHandler {
@@ -48,7 +52,11 @@ class Dispatcher final : public RequestHandler {
   void Run(std::shared_ptr<const Request> owned, const Request& request, const Route& route, TimePoint start,
            bool counted_inflight, const Responder& respond);
   // Posts Run to the worker pool, which takes the request over; 503 when the queue is full.
-  void Offload(Request& request, const Route& route, TimePoint start, bool counted_inflight,
+  // A read with min_position beyond the applied offset: runs once the node gets there, or
+  // answers 503 replica_behind. True when it took the request over.
+  bool DeferUntilApplied(Request& request, const Route& route, TimePoint start, bool counted_inflight,
+                         const Responder& respond);
+  void Offload(std::shared_ptr<const Request> owned, const Route& route, TimePoint start, bool counted_inflight,
                const Responder& respond);
   void Finish(const Request& request, const Route* route, TimePoint start, size_t middleware_passed,
               bool counted_inflight, Response response, const Responder& respond);

@@ -22,6 +22,10 @@ Response ErrorResponse(const ApiError& error, std::string_view request_id);
 // 503 and 429 answers carry Retry-After (seconds).
 Response RetryLaterResponse(const ApiError& error, std::string_view request_id, int retry_after_s);
 
+// 503 not_primary (docs/replication.md): this node takes no writes; `primary` (its URL, "" when
+// unknown) rides in the error object so a client can follow it once.
+Response NotPrimaryResponse(const std::string& primary, std::string_view request_id);
+
 // A JSON body with status; the usual success path.
 Response JsonResponse(int status, std::string body);
 

@@ -17,6 +17,10 @@ namespace stemedb::http {
 // A whole decimal string as uint64 (no sign, no spaces, no overflow), else nullopt.
 std::optional<uint64_t> ParseDecimal(std::string_view text);
 
+// Every read route takes it (docs/replication.md, causal reads): the dispatcher waits on it before
+// the handler runs, so RejectUnknown accepts it everywhere.
+inline constexpr std::string_view kMinPositionParam = "min_position";
+
 class QueryParams {
  public:
   // Parses a raw query string; on a malformed one (bad %-escape, repeated name, too many)

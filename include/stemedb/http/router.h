@@ -16,6 +16,9 @@ enum class RouteClass {
   kRead,
   kWrite,
   kAdmin,
+  // The WAL stream and its acknowledgements (docs/replication.md): a key with role replication
+  // or admin; not rate limited (a standby acknowledges every flush).
+  kReplication,
 };
 
 const char* RouteClassName(RouteClass c);

@@ -73,6 +73,17 @@ struct SignaturesConfig {
   bool skip_unsafe = false;
 };
 
+// Streaming replication (docs/replication.md).
+struct ReplicationConfig {
+  std::string role = "primary";  // primary | standby
+  std::string primary_url;       // a standby streams from here, http://host:port
+  std::string api_key;           // secret: the key a standby presents (role replication or admin)
+  std::string name;              // how the primary lists this standby; empty: the host name
+  int synchronous_standbys = 0;  // 0: asynchronous
+  int sync_timeout_ms = 5000;
+  int causal_wait_ms = 1000;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace | debug | info | warn | error | critical | off
   std::string format = "text";  // text | json
@@ -87,6 +98,7 @@ struct Config {
   AuthConfig auth;
   RateLimitConfig rate_limit;
   SignaturesConfig signatures;
+  ReplicationConfig replication;
   LogConfig log;
 
   // Derived paths with their defaults applied.

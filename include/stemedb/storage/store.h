@@ -86,6 +86,11 @@ class Store {
   // failed or full, RocksDB's disk is full (kDiskFull), or the memory tier is over its bound
   // (kOverloaded, "storage_degraded").
   void Write(std::vector<PendingWrite> writes, WriteCallback callback);
+  // A standby's write: the primary's records, appended to the WAL verbatim
+  // (Journal::AppendReplicated) and, once durable, applied in log order as Replay applies them.
+  // The callback runs on the journal's writer thread, after the apply.
+  void WriteReplicated(std::shared_ptr<const wal::ReplicatedRecords> records,
+                       std::function<void(const Status&)> callback);
   // Called after every applied batch (on the writer thread) with the last seq applied; the
   // feed's followers wake on it. One listener; set before serving.
   void SetApplyListener(std::function<void(uint64_t last_seq)> listener);
@@ -167,6 +172,9 @@ class Store {
   Store() = default;
   Status LoadCatalog();
   Status Replay(uint64_t from_offset);
+  // One record of the log, decoded and applied at its own seq and offset (replay, and a
+  // standby's replicated records).
+  Status ApplyLogRecord(TieredKv::WriteScope& scope, const wal::RecordView& v);
   // The id filter's start-up scan: every stored assertion's id, from the by_seq index, on its
   // own thread; Close stops it.
   void StartIdFilterScan();

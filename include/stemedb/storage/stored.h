@@ -37,6 +37,10 @@ struct WriteOutcome {
   WriteStatus status = WriteStatus::kCreated;
   uint64_t seq = 0;  // the record's seq (for exists/cosigned: the original's)
   uint64_t ingested_at_ms = 0;
+  // The WAL position just past the record that carried this write; for a record stored already,
+  // the applied position when it was answered (at or past the original's). A read on a standby
+  // with min_position=position sees the write (docs/replication.md, causal reads).
+  uint64_t position = 0;
 };
 
 // Stored assertions keep their co-signers beyond one request's 16, up to this many.

@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 #include "stemedb/ground/status.h"
 #include "stemedb/wal/journal_types.h"
+#include "stemedb/wal/replicated_records.h"
 
 namespace stemedb::wal {
 
@@ -26,6 +28,8 @@ struct PendingAppend {
   AppendCallback done;
   RotateCallback rotated;
   uint64_t record_bytes = 0;  // encoded size of all entries
+  // A standby's append: records framed by the primary, written verbatim (entries empty).
+  std::shared_ptr<const ReplicatedRecords> replicated;
 
   bool is_rotation() const { return static_cast<bool>(rotated); }
 };

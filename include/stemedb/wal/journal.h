@@ -38,6 +38,7 @@
 #include "stemedb/wal/journal_types.h"
 #include "stemedb/wal/log_writer.h"
 #include "stemedb/wal/recovery.h"
+#include "stemedb/wal/replicated_records.h"
 #include "stemedb/wal/segment_info.h"
 
 namespace stemedb::wal {
@@ -66,6 +67,15 @@ class Journal {
   // returns.
   void Append(std::vector<Entry> entries, AppendCallback cb);
 
+  // A standby's append (replicated_records.h): the primary's records, written verbatim. They
+  // must start exactly at the head as it stands when their batch is written, else the callback
+  // gets kFailedPrecondition and nothing is written. The callback's AppendResult has offsets,
+  // first_seq and end_offset; no bodies (the caller holds the records). At most
+  // append_bytes_max() bytes; refusals as Append's.
+  void AppendReplicated(std::shared_ptr<const ReplicatedRecords> records, AppendCallback cb);
+  // The most bytes of records one Append or AppendReplicated may carry.
+  uint64_t append_bytes_max() const { return append_bytes_max_; }
+
   // Seals the current segment (fsync), starts the next and fsyncs the directory; yields the
   // sealed segment's file name. Ordered with appends: everything appended before it is in the
   // sealed segment. RotateAsync calls back on the writer thread (or at once when refused);
@@ -81,6 +91,9 @@ class Journal {
   Status failure() const;  // why it failed (kIOError/kDiskFull with errno); OK otherwise
   uint64_t head_offset() const { return head_offset_.load(); }  // durable end offset
   uint64_t last_seq() const { return last_seq_.load(); }
+  // Where the durable log ends: offset, seq and the last record's ingestion time. Only
+  // consistent while no append is in flight.
+  LogTail tail() const;
   std::vector<SegmentInfo> Segments() const;
   const JournalOptions& options() const { return options_; }
 
@@ -104,6 +117,12 @@ class Journal {
   void HandleRotation();
   Result<std::string> RotateSegment();
   void CommitBatch(std::vector<PendingAppend> batch);
+  // Completes (kFailedPrecondition) and removes the replicated appends of a batch that would
+  // not land at their own offsets and seqs.
+  void DropMisplacedReplicas(std::vector<PendingAppend>& batch);
+  // Frames one append into encode_buffer_ at seq onwards; fills r.
+  void EncodeAppend(const PendingAppend& item, uint64_t start_offset, uint64_t ingested_at_ms,
+                    uint64_t& seq, AppendResult& r);
   void PublishBatch(uint64_t records, uint64_t bytes, double fsync_seconds);
   void Fail(const IoFailure& failure, std::vector<PendingAppend> failed);
   // ENOSPC before anything was synced and with the file cut back to its durable end: refuse
@@ -131,7 +150,8 @@ class Journal {
   // Owned by the writer thread once started (by the opener before).
   std::unique_ptr<LogWriter> active_;
   std::string encode_buffer_;
-  uint64_t last_ingested_at_ms_ = 0;
+  // Written by the writer thread (by the opener before); read by tail() from any thread.
+  std::atomic<uint64_t> last_ingested_at_ms_{0};
   // The active segment is sealed but the next one could not be created (disk full): the
   // space probe creates it.
   bool next_segment_missing_ = false;

@@ -25,6 +25,7 @@
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
 #include "stemedb/ops/process_metrics.h"
+#include "stemedb/replication/replication.h"
 
 namespace stemedb::api {
 namespace {
@@ -157,16 +158,22 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   http::ApiContext api{*store, node, metrics, config.signatures.skip_unsafe,
                        static_cast<uint64_t>(config.server.max_body_bytes)};
   http::FeedHub feed(api);
-  store->SetApplyListener([&feed](uint64_t last_seq) { feed.Notify(last_seq); });
+  // Before the routes: it fills api.replication (not_primary on a standby, synchronous commit).
+  replication::Replication replication(api, config.replication);
+  store->SetApplyListener([&feed, &replication](uint64_t last_seq) {
+    feed.Notify(last_seq);
+    replication.OnApplied();
+  });
   http::AdminApi admin(api, {started, std::chrono::seconds(config.server.shutdown_grace_s)});
   http::Router router;
   http::AddApiRoutes(router, api, feed, admin, started, [&store] { return HealthDetails(*store); });
+  replication.AddRoutes(router);
 
   // CPU-heavy handlers run here, off the I/O threads (docs/architecture.md, Threads).
   http::WorkerPool pool({.threads = ThreadsOrCores(config.server.worker_threads),
                          .queue_max = static_cast<size_t>(config.server.worker_queue_max)},
                         metrics);
-  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool});
+  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool, &api.replication});
   http::KeyVerifier verifier(store->catalog(), *root_digest);
   http::RateLimitMiddleware rate_limit(config.rate_limit, metrics);
   // Failed authentications count against the client's rate limit (when rate limiting is on).
@@ -194,6 +201,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
     if (mode == http::NodeMode::kServing) sd_notify(0, "READY=1\nSTATUS=serving");
   });
   node.set_mode(http::NodeMode::kServing);
+  replication.Start();
 
   int sig = WaitForStopSignal(signals);
   sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -218,6 +226,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   server.Stop();
   pool.Stop();
   feed.Stop();
+  replication.Stop();
   admin.Stop();
   if (Status s = store->Close(); !s.ok()) spdlog::error("closing the store: {}", s.ToString());
   node.set_mode(http::NodeMode::kDrained);

@@ -1,0 +1,369 @@
+#include "stemedb/replication/primary.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "stemedb/ground/check.h"
+#include "stemedb/http/error_response.h"
+#include "stemedb/http/query_params.h"
+#include "stemedb/replication/stream_format.h"
+#include "stemedb/replication/wal_source.h"
+
+namespace stemedb::replication {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr size_t kHeadHistoryMax = 65536;
+constexpr size_t kStandbyNameBytesMax = 64;
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > kStandbyNameBytesMax) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; });
+}
+
+http::Response StartRefusal(const Status& s, std::string_view request_id) {
+  const char* code = s.code() == StatusCode::kNotFound          ? "wal_unavailable"
+                     : s.code() == StatusCode::kConflict           ? "standby_ahead"
+                     : s.code() == StatusCode::kFailedPrecondition ? "wal_diverged"
+                                                                   : "storage_unavailable";
+  const int status = std::string_view(code) == "storage_unavailable" ? 503 : 409;
+  return http::ErrorResponse({status, code, s.message(), "from"}, request_id);
+}
+
+}  // namespace
+
+// One standby's stream: a sender thread hands the connection whole records as the durable
+// head moves, or a heartbeat when idle. Everything it shares with the primary is under the
+// primary's mutex.
+class ReplicationPrimary::Stream : public http::ResponseStream {
+ public:
+  Stream(ReplicationPrimary& owner, std::string name, uint64_t id, uint64_t from)
+      : owner_(owner), name_(std::move(name)), id_(id), sent_(from),
+        source_(owner.ctx_.store.env(), owner.ctx_.store.journal()) {}
+  ~Stream() override { STEMEDB_CHECK(!thread_.joinable()); }
+
+  WalSource& source() { return source_; }
+  uint64_t id() const { return id_; }
+  void Start() { thread_ = std::thread([this] { Loop(); }); }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  bool finished() const { return finished_; }  // under the owner's mutex
+  void CancelLocked() { cancelled_ = true; }   // under the owner's mutex
+
+  void Next(std::function<void(std::optional<std::string>)> deliver) override {
+    {
+      std::lock_guard lock(owner_.mu_);
+      if (!finished_) {
+        pending_ = std::move(deliver);
+        owner_.cv_.notify_all();
+        return;
+      }
+    }
+    deliver(std::nullopt);
+  }
+
+  void Cancel() override {
+    std::lock_guard lock(owner_.mu_);
+    cancelled_ = true;
+    owner_.cv_.notify_all();
+  }
+
+ private:
+  void Loop();
+  // The next message: records from sent_, else a heartbeat. nullopt when the WAL cannot be read.
+  std::optional<std::string> NextMessage(uint64_t head);
+
+  ReplicationPrimary& owner_;
+  const std::string name_;
+  const uint64_t id_;
+  uint64_t sent_;  // the sender thread's own
+  WalSource source_;
+  std::function<void(std::optional<std::string>)> pending_;
+  bool cancelled_ = false;
+  bool finished_ = false;
+  std::thread thread_;
+};
+
+std::optional<std::string> ReplicationPrimary::Stream::NextMessage(uint64_t head) {
+  std::string message;
+  if (head <= sent_) {
+    AppendHeartbeatMessage(message, head, static_cast<uint64_t>(NowUnixMs()));
+    return message;
+  }
+  auto records = source_.Read(sent_, kRecordsMessageBytesTarget);
+  if (!records.ok() || records->empty()) {
+    spdlog::error("replication: stream to {} stops at offset {}: {}", name_, sent_,
+                  records.ok() ? "no whole record below the durable head" : records.status().ToString());
+    return std::nullopt;
+  }
+  AppendRecordsMessage(message, sent_, head, *records);
+  sent_ += records->size();
+  return message;
+}
+
+void ReplicationPrimary::Stream::Loop() {
+  const wal::Journal& journal = owner_.ctx_.store.journal();
+  std::unique_lock lock(owner_.mu_);
+  auto heartbeat_due = Clock::now() + owner_.options_.heartbeat_interval;
+  for (;;) {
+    owner_.cv_.wait_until(lock, heartbeat_due, [&] {
+      return cancelled_ || owner_.stopped_ || (pending_ && journal.head_offset() > sent_);
+    });
+    if (cancelled_ || owner_.stopped_) break;
+    const bool heartbeat = Clock::now() >= heartbeat_due;
+    if (!pending_ || (!heartbeat && journal.head_offset() <= sent_)) {
+      if (heartbeat) heartbeat_due = Clock::now() + owner_.options_.heartbeat_interval;
+      continue;  // the connection is still writing the last message
+    }
+    auto deliver = std::move(pending_);
+    pending_ = nullptr;
+    const uint64_t head = journal.head_offset();
+    lock.unlock();
+    std::optional<std::string> message = NextMessage(head);
+    heartbeat_due = Clock::now() + owner_.options_.heartbeat_interval;
+    const bool failed = !message;
+    deliver(std::move(message));
+    lock.lock();
+    if (failed) break;
+    auto it = owner_.standbys_.find(name_);
+    if (it != owner_.standbys_.end() && it->second.stream_id == id_) it->second.sent = sent_;
+  }
+  finished_ = true;
+  auto it = owner_.standbys_.find(name_);
+  if (it != owner_.standbys_.end() && it->second.stream_id == id_) it->second.connected = false;
+  if (pending_) {
+    auto deliver = std::move(pending_);
+    pending_ = nullptr;
+    lock.unlock();
+    deliver(std::nullopt);
+    lock.lock();
+  }
+  spdlog::info("replication: stream to standby {} ended at offset {}", name_, sent_);
+}
+
+ReplicationPrimary::ReplicationPrimary(http::ApiContext& ctx, PrimaryOptions options)
+    : ctx_(ctx), options_(options), synchronous_(65536) {
+  ctx_.metrics.AddCollector([this](ops::ExpositionWriter& w) { CollectMetrics(w); });
+}
+
+ReplicationPrimary::~ReplicationPrimary() { Stop(); }
+
+void ReplicationPrimary::InstallHooks(http::ReplicationHooks& hooks) {
+  if (options_.synchronous_standbys <= 0) return;
+  hooks.await_standbys = [this](uint64_t position, http::PositionReached done) {
+    synchronous_.Wait(position, options_.sync_timeout, std::move(done));
+  };
+}
+
+void ReplicationPrimary::Notify() {
+  const uint64_t head = ctx_.store.journal().head_offset();
+  {
+    std::lock_guard lock(mu_);
+    if (head_history_.empty() || head_history_.back().first < head) {
+      head_history_.emplace_back(head, Clock::now());
+      if (head_history_.size() > kHeadHistoryMax) head_history_.pop_front();
+    }
+  }
+  cv_.notify_all();
+}
+
+void ReplicationPrimary::Stop() {
+  std::vector<std::shared_ptr<Stream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    streams.swap(streams_);
+  }
+  cv_.notify_all();
+  for (auto& s : streams) s->Join();
+  synchronous_.Stop();
+}
+
+void ReplicationPrimary::ReapFinishedStreams() {
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    if (!(*it)->finished()) {
+      ++it;
+      continue;
+    }
+    // Its thread has left the loop and only returns from Loop now; joining under the mutex is
+    // safe because that tail takes no lock.
+    (*it)->Join();
+    it = streams_.erase(it);
+  }
+}
+
+void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder respond) {
+  http::ApiError error{};
+  auto params = http::QueryParams::Parse(req.query_string, &error);
+  std::optional<uint64_t> from, seq;
+  std::optional<std::string> name;
+  if (params) {
+    if (auto unknown = params->RejectUnknown({"from", "seq", "name"})) error = *unknown, params.reset();
+  }
+  if (params) from = params->Uint("from", 0, 0, UINT64_MAX, &error);
+  if (from) seq = params->Uint("seq", 0, 0, UINT64_MAX, &error);
+  if (seq) name = params->Required("name", &error);
+  if (name && !ValidName(*name)) {
+    error = {400, "invalid_parameter", "name: 1 to 64 of A-Z a-z 0-9 - _ .", "name"};
+    name.reset();
+  }
+  if (!name) return respond(http::ErrorResponse(error, req.request_id));
+
+  std::unique_lock lock(mu_);
+  if (stopped_) return respond(http::RetryLaterResponse({503, "shutting_down", "the primary is stopping", ""}, req.request_id, 1));
+  ReapFinishedStreams();
+  auto old = standbys_.find(*name);
+  const bool replacing = old != standbys_.end() && old->second.connected;
+  if (streams_.size() >= kStreamsMax && !replacing) {
+    return respond(http::RetryLaterResponse(
+        {503, "too_many_standbys", "this primary streams to " + std::to_string(kStreamsMax) + " standbys at most", ""},
+        req.request_id, 5));
+  }
+  auto stream = std::make_shared<Stream>(*this, *name, next_stream_id_++, *from);
+  lock.unlock();
+  // A pread of one record header: cheap enough for the I/O thread.
+  if (Status s = stream->source().CheckStart(*from, *seq); !s.ok()) {
+    spdlog::warn("replication: refused standby {} from {}: {}", *name, req.remote_address, s.message());
+    return respond(StartRefusal(s, req.request_id));
+  }
+  lock.lock();
+  for (auto& s : streams_) {
+    auto it = standbys_.find(*name);
+    if (it != standbys_.end() && s->id() == it->second.stream_id) s->CancelLocked();  // the same standby, again
+  }
+  if (standbys_.size() >= kStandbysListedMax && !standbys_.count(*name)) {
+    for (auto it = standbys_.begin(); it != standbys_.end(); ++it) {
+      if (!it->second.connected) {
+        standbys_.erase(it);
+        break;
+      }
+    }
+  }
+  Standby& sb = standbys_[*name];
+  sb.name = *name;
+  sb.address = req.remote_address;
+  sb.connected_since_unix_ms = NowUnixMs();
+  sb.connected = true;
+  sb.sent = *from;
+  sb.flushed = std::max(sb.flushed, *from);
+  sb.stream_id = stream->id();
+  streams_.push_back(stream);
+  stream->Start();
+  lock.unlock();
+  cv_.notify_all();
+  spdlog::info("replication: standby {} ({}) streams from offset {} (seq {})", *name, req.remote_address, *from, *seq);
+  http::Response r;
+  r.status = 200;
+  r.content_type = "application/octet-stream";
+  r.stream = std::move(stream);
+  respond(std::move(r));
+}
+
+void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder respond) {
+  json body = json::parse(req.body, nullptr, false);
+  auto uint_field = [&](const char* k) -> std::optional<uint64_t> {
+    if (!body.is_object() || !body.contains(k) || !body[k].is_number_unsigned()) return std::nullopt;
+    return body[k].get<uint64_t>();
+  };
+  auto flushed = uint_field("flushed");
+  auto applied = uint_field("applied");
+  std::string name = body.is_object() && body.contains("name") && body["name"].is_string() ? body["name"].get<std::string>() : "";
+  if (!flushed || !applied || !ValidName(name)) {
+    return respond(http::ErrorResponse(
+        {400, "invalid_ack", "expected {\"name\": string, \"flushed\": offset, \"applied\": offset}", ""},
+        req.request_id));
+  }
+  std::optional<uint64_t> synchronous_point;
+  {
+    std::lock_guard lock(mu_);
+    auto it = standbys_.find(name);
+    if (it == standbys_.end()) {
+      return respond(http::ErrorResponse({409, "unknown_standby", "no stream is open for standby " + name, "name"},
+                                         req.request_id));
+    }
+    it->second.flushed = std::max(it->second.flushed, *flushed);
+    it->second.applied = std::max(it->second.applied, *applied);
+    it->second.last_ack = Clock::now();
+    if (options_.synchronous_standbys > 0) {
+      std::vector<uint64_t> flushed_offsets;
+      for (const auto& [n, s] : standbys_) {
+        if (s.connected) flushed_offsets.push_back(s.flushed);
+      }
+      const size_t needed = static_cast<size_t>(options_.synchronous_standbys);
+      if (flushed_offsets.size() >= needed) {
+        std::nth_element(flushed_offsets.begin(), flushed_offsets.begin() + (needed - 1), flushed_offsets.end(),
+                         std::greater<>());
+        synchronous_point = flushed_offsets[needed - 1];
+      }
+    }
+  }
+  // Outside the lock: it answers the writes it releases.
+  if (synchronous_point) synchronous_.Advance(*synchronous_point);
+  respond(http::JsonResponse(200, json{{"durable", ctx_.store.journal().head_offset()}}.dump()));
+}
+
+double ReplicationPrimary::LagSeconds(uint64_t applied) const {
+  if (head_history_.empty() || applied >= head_history_.back().first) return 0;
+  auto it = std::upper_bound(head_history_.begin(), head_history_.end(), applied,
+                             [](uint64_t a, const auto& entry) { return a < entry.first; });
+  if (it == head_history_.end()) return 0;
+  return std::chrono::duration<double>(Clock::now() - it->second).count();
+}
+
+json ReplicationPrimary::StandbysJson() const {
+  const uint64_t head = ctx_.store.journal().head_offset();
+  std::lock_guard lock(mu_);
+  json list = json::array();
+  for (const auto& [name, s] : standbys_) {
+    list.push_back({{"name", name},
+                    {"address", s.address},
+                    {"connected", s.connected},
+                    {"connected_since_unix_ms", s.connected_since_unix_ms},
+                    {"sent", s.sent},
+                    {"flushed", s.flushed},
+                    {"applied", s.applied},
+                    {"lag_bytes", head > s.applied ? head - s.applied : 0},
+                    {"lag_seconds", LagSeconds(s.applied)}});
+  }
+  return list;
+}
+
+void ReplicationPrimary::CollectMetrics(ops::ExpositionWriter& w) const {
+  const uint64_t head = ctx_.store.journal().head_offset();
+  std::lock_guard lock(mu_);
+  size_t connected = 0;
+  for (const auto& [name, s] : standbys_) connected += s.connected ? 1 : 0;
+  w.Header("stemedb_replication_standbys_connected", ops::MetricType::kGauge, "Standbys streaming from this primary.");
+  w.Sample("stemedb_replication_standbys_connected", static_cast<double>(connected));
+  w.Header("stemedb_replication_lag_bytes", ops::MetricType::kGauge,
+           "WAL bytes durable on this primary that the standby has not applied yet.");
+  for (const auto& [name, s] : standbys_) {
+    w.Sample("stemedb_replication_lag_bytes", {"standby"}, {name}, static_cast<double>(head > s.applied ? head - s.applied : 0));
+  }
+  w.Header("stemedb_replication_lag_seconds", ops::MetricType::kGauge,
+           "How long ago this primary made durable the first byte the standby has not applied (0 when caught up).");
+  for (const auto& [name, s] : standbys_) {
+    w.Sample("stemedb_replication_lag_seconds", {"standby"}, {name}, LagSeconds(s.applied));
+  }
+}
+
+void ReplicationPrimary::AddRoutes(http::Router& router) {
+  router.Add(http::Method::kGet, "/v1/replication/stream", http::RouteClass::kReplication,
+             [this](const http::Request& req, http::Responder respond) { HandleStream(req, std::move(respond)); });
+  router.Add(http::Method::kPost, "/v1/replication/ack", http::RouteClass::kReplication,
+             [this](const http::Request& req, http::Responder respond) { HandleAck(req, std::move(respond)); });
+}
+
+}  // namespace stemedb::replication
