@@ -154,9 +154,7 @@ void ReplicationPrimary::Stream::Loop() {
 }
 
 ReplicationPrimary::ReplicationPrimary(http::ApiContext& ctx, PrimaryOptions options)
-    : ctx_(ctx), options_(options), synchronous_(65536) {
-  ctx_.metrics.AddCollector([this](ops::ExpositionWriter& w) { CollectMetrics(w); });
-}
+    : ctx_(ctx), options_(options), synchronous_(65536) {}
 
 ReplicationPrimary::~ReplicationPrimary() { Stop(); }
 
@@ -340,23 +338,14 @@ json ReplicationPrimary::StandbysJson() const {
   return list;
 }
 
-void ReplicationPrimary::CollectMetrics(ops::ExpositionWriter& w) const {
+std::vector<ReplicationPrimary::StandbyMetrics> ReplicationPrimary::Metrics() const {
   const uint64_t head = ctx_.store.journal().head_offset();
   std::lock_guard lock(mu_);
-  size_t connected = 0;
-  for (const auto& [name, s] : standbys_) connected += s.connected ? 1 : 0;
-  w.Header("stemedb_replication_standbys_connected", ops::MetricType::kGauge, "Standbys streaming from this primary.");
-  w.Sample("stemedb_replication_standbys_connected", static_cast<double>(connected));
-  w.Header("stemedb_replication_lag_bytes", ops::MetricType::kGauge,
-           "WAL bytes durable on this primary that the standby has not applied yet.");
+  std::vector<StandbyMetrics> out;
   for (const auto& [name, s] : standbys_) {
-    w.Sample("stemedb_replication_lag_bytes", {"standby"}, {name}, static_cast<double>(head > s.applied ? head - s.applied : 0));
+    out.push_back({name, s.connected, head > s.applied ? head - s.applied : 0, LagSeconds(s.applied)});
   }
-  w.Header("stemedb_replication_lag_seconds", ops::MetricType::kGauge,
-           "How long ago this primary made durable the first byte the standby has not applied (0 when caught up).");
-  for (const auto& [name, s] : standbys_) {
-    w.Sample("stemedb_replication_lag_seconds", {"standby"}, {name}, LagSeconds(s.applied));
-  }
+  return out;
 }
 
 void ReplicationPrimary::AddRoutes(http::Router& router) {

@@ -26,24 +26,13 @@ client::ServerAddress PrimaryAddress(const std::string& url) {
 
 }  // namespace
 
-StandbyReceiver::StandbyReceiver(storage::Store& store, ops::Registry& metrics, StandbyOptions options)
+StandbyReceiver::StandbyReceiver(storage::Store& store, StandbyOptions options)
     : store_(store),
       options_(std::move(options)),
       primary_(PrimaryAddress(options_.primary_url)),
       applied_waiters_(65536),
       stream_conn_(primary_.host, primary_.port, options_.read_timeout) {
   applied_waiters_.Advance(store_.kv().applied_position().offset);
-  metrics.AddCollector([this](ops::ExpositionWriter& w) {
-    w.Header("stemedb_replication_primary_connected", ops::MetricType::kGauge,
-             "1 while this standby streams from its primary and hears from it.");
-    w.Sample("stemedb_replication_primary_connected", streaming() ? 1 : 0);
-    w.Header("stemedb_replication_received_offset", ops::MetricType::kGauge,
-             "WAL offset this standby has received from its primary.");
-    w.Sample("stemedb_replication_received_offset", static_cast<double>(received_.load()));
-    w.Header("stemedb_replication_reconnects_total", ops::MetricType::kCounter,
-             "Streams to the primary that broke and were opened again.");
-    w.Sample("stemedb_replication_reconnects_total", static_cast<double>(reconnects_.load()));
-  });
 }
 
 StandbyReceiver::~StandbyReceiver() { Stop(); }

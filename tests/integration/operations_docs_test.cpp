@@ -35,7 +35,7 @@ TEST(OperationsDocsTest, EveryAlertAndProcedureHasItsRunbook) {
   for (const char* name : {"wal-fsync-failure", "wal-fsync-slow", "wal-disk-nearly-full", "wal-fsync-degraded",
                            "high-storage-error-rate", "high-api-error-rate", "high-query-latency", "ingest-lag-high",
                            "stemedb-down", "node-draining", "memory-exhaustion", "server-wont-start",
-                           "restore-from-backup", "failover-to-replica", "disk-full", "storage-errors"}) {
+                           "restore-from-backup", "failover-to-replica", "disk-full", "storage-errors", "replication-lag"}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(kSource + "/docs/operations/runbooks/" + name + ".md")) << name;
   }
 }

@@ -15,7 +15,10 @@
 #include "stemedb/core/record_json.h"
 #include "support/api.h"
 #include "support/daemon.h"
+#include "support/fault_proxy.h"
+#include "support/process.h"
 #include "support/records.h"
+#include "support/runbook.h"
 
 namespace stemedb::testing {
 namespace {
@@ -33,11 +36,12 @@ constexpr int kKillRounds = 20;
 constexpr int kWriters = 8;
 
 DaemonOptions StandbyOf(const Daemon& primary, const std::string& name, std::vector<std::string> env = {},
-                        const std::string& data_dir = "") {
+                        const std::string& data_dir = "", const std::string& via_url = "") {
   DaemonOptions o;
   o.args = UnlimitedArgs();
   o.data_dir = data_dir;
-  o.env = {"STEMEDB_REPLICATION_ROLE=standby", "STEMEDB_REPLICATION_PRIMARY_URL=" + primary.url(),
+  o.env = {"STEMEDB_REPLICATION_ROLE=standby",
+           "STEMEDB_REPLICATION_PRIMARY_URL=" + (via_url.empty() ? primary.url() : via_url),
            "STEMEDB_REPLICATION_API_KEY=" + primary.RootKey(), "STEMEDB_REPLICATION_NAME=" + name};
   for (auto& e : env) o.env.push_back(std::move(e));
   return o;
@@ -81,6 +85,22 @@ void WaitCaughtUp(const Daemon& primary, const Daemon& standby, std::chrono::sec
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+// The digest of a node's record stream at `offset` (GET /v1/admin/replication/digest).
+std::string DigestAt(const Daemon& d, uint64_t offset) {
+  auto c = d.Connect();
+  JsonReply r = GetJson(*c, "/v1/admin/replication/digest?offset=" + std::to_string(offset), AdminHeaders(d));
+  EXPECT_EQ(r.status, 200) << r.response.body;
+  return r.status == 200 ? r.body["sha256"].get<std::string>() : "";
+}
+
+// After a fault: the standby caught up, its WAL the primary's byte for byte, the digests equal.
+void ExpectSameRecords(const Daemon& primary, const Daemon& standby) {
+  WaitCaughtUp(primary, standby);
+  EXPECT_EQ(WalRecordBytes(standby.data_dir()), WalRecordBytes(primary.data_dir()));
+  const uint64_t flushed = Replication(primary)["flushed"];
+  EXPECT_EQ(DigestAt(standby, flushed), DigestAt(primary, flushed));
 }
 
 struct Written {
@@ -144,6 +164,11 @@ TEST(ReplicationTest, StandbyHoldsThePrimarysRecordsAndServesCausalReads) {
   EXPECT_EQ(s["standby"]["primary"], primary.url());
   const std::string primary_wal = WalRecordBytes(primary.data_dir());
   EXPECT_EQ(WalRecordBytes(standby.data_dir()), primary_wal) << "the standby's WAL is not the primary's";
+  const uint64_t flushed = p["flushed"];
+  const std::string digest = DigestAt(primary, flushed);
+  EXPECT_EQ(digest.size(), 64u);
+  EXPECT_EQ(DigestAt(standby, flushed), digest);
+  EXPECT_NE(DigestAt(primary, written[0].position), digest);
 
   // The same answers through a lens on both nodes.
   auto pc = primary.Connect();
@@ -160,6 +185,20 @@ TEST(ReplicationTest, StandbyHoldsThePrimarysRecordsAndServesCausalReads) {
   EXPECT_EQ(GetJson(*pc, "/v1/replica").status, 503);
   EXPECT_EQ(ReadMetric(*pc, "stemedb_replication_standbys_connected"), 1);
   EXPECT_EQ(ReadMetric(*sc, "stemedb_replication_role{role=\"standby\"}"), 1);
+
+  // The CLI and the Python client follow not_primary once, to the primary.
+  ProcessResult node = RunProcess({STEMEDB_CLI_BINARY, "--server", standby.url(), "--api-key", standby.RootKey(),
+                                   "node", "--json"});
+  EXPECT_EQ(node.exit_code, 0) << node.out;
+  EXPECT_EQ(json::parse(node.out, nullptr, false)["replication"]["role"], "standby") << node.out;
+  const json followed_body = core::ToJson(SignedAssertion({.subject = "repl/python", .predicate = "p"}));
+  ProcessResult py = RunProcess(
+      {"python3", "-c",
+       "import json, sys; sys.path.insert(0, sys.argv[1]); import stemedb_client as c; "
+       "r = c.post_assertion(sys.argv[2], json.loads(sys.argv[3])); print(r.status)",
+       std::string(STEMEDB_SOURCE_DIR) + "/tests/clients/python", standby.url(), followed_body.dump()});
+  EXPECT_EQ(py.exit_code, 0) << py.out;
+  EXPECT_NE(py.out.find("201"), std::string::npos) << py.out;
 
   // A read asking for a position nobody has reached: 503 replica_behind with Retry-After.
   JsonReply ahead = GetJson(*sc, "/v1/assertions/" + written[0].id + "?min_position=" + std::to_string(1ull << 40));
@@ -230,6 +269,94 @@ TEST(ReplicationTest, StandbyRefusesToStreamWhenItIsAheadOfThePrimary) {
   EXPECT_NE(last_error.find("standby_ahead"), std::string::npos) << last_error;
   EXPECT_NE(last_error.find("the primary's at offset 0"), std::string::npos) << last_error;
   EXPECT_EQ(GetJson(*standby.Connect(), "/v1/replica").status, 503);
+}
+
+}  // namespace
+}  // namespace stemedb::testing
+
+namespace stemedb::testing {
+namespace {
+
+// Writes until told to stop, each pass under fresh subjects.
+class BackgroundLoad {
+ public:
+  explicit BackgroundLoad(const Daemon& primary) : thread_([this, &primary] {
+    for (int pass = 0; !stop_.load(); ++pass) WriteLoad(primary, "bg" + std::to_string(pass), &stop_);
+  }) {}
+  ~BackgroundLoad() { Stop(); }
+  void Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(ReplicationTest, CutStalledOrDamagedStreamsNeverCorruptTheStandby) {
+  Daemon primary({.args = UnlimitedArgs()});
+  FaultProxy proxy(primary.port());
+  Daemon standby(StandbyOf(primary, "s1", {}, "", proxy.url()));
+  {
+    BackgroundLoad load(primary);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    proxy.CutAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    proxy.CutAll();
+    // Longer than the standby's read timeout (5 s): it gives the stream up and reconnects.
+    proxy.Stall(std::chrono::milliseconds(6500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(7000));
+    for (int flip = 1; flip <= 3; ++flip) {
+      proxy.FlipDownstreamByte(30000);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (proxy.flipped() < static_cast<uint64_t>(flip) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      EXPECT_EQ(proxy.flipped(), static_cast<uint64_t>(flip));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  }
+  ExpectSameRecords(primary, standby);
+  EXPECT_GE(ReadMetric(*standby.Connect(), "stemedb_replication_reconnects_total"), 3);
+}
+
+TEST(ReplicationTest, StandbyReconnectsToARestartedPrimary) {
+  TempDir primary_dir;
+  auto primary = std::make_unique<Daemon>(DaemonOptions{.args = UnlimitedArgs(), .data_dir = primary_dir.Sub("data")});
+  FaultProxy proxy(primary->port());
+  Daemon standby(StandbyOf(*primary, "s1", {}, "", proxy.url()));
+  WriteLoad(*primary, "before");
+  WaitCaughtUp(*primary, standby);
+  primary.reset();  // SIGTERM; the standby loses its stream and retries with backoff
+  primary = std::make_unique<Daemon>(DaemonOptions{.args = UnlimitedArgs(), .data_dir = primary_dir.Sub("data")});
+  proxy.SetTarget(primary->port());
+  WriteLoad(*primary, "after");
+  ExpectSameRecords(*primary, standby);
+  EXPECT_GE(ReadMetric(*standby.Connect(), "stemedb_replication_reconnects_total"), 1);
+}
+
+TEST(ReplicationTest, FsyncFailureStopsTheStandbyNotThePrimary) {
+  ASSERT_TRUE(HaveProgram("fiu-run") && HaveProgram("fiu-ctrl")) << "run scripts/setup.sh (fiu-utils)";
+  Daemon primary({.args = UnlimitedArgs()});
+  Daemon standby(UnderLibfiu(StandbyOf(primary, "s1")));
+  WriteLoad(primary, "before");
+  WaitCaughtUp(primary, standby);
+  ProcessResult ctrl = RunProcess({"fiu-ctrl", "-c", "enable name=posix/io/sync/fdatasync", std::to_string(standby.pid())});
+  ASSERT_EQ(ctrl.exit_code, 0) << ctrl.out;
+  WriteLoad(primary, "after");  // every write acknowledged: the primary is asynchronous
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  json s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    s = Replication(standby);
+    if (s["standby"]["stopped_by_journal_failure"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(s["standby"]["stopped_by_journal_failure"], true) << s.dump();
+  EXPECT_EQ(GetJson(*standby.Connect(), "/v1/replica").status, 503);
+  EXPECT_EQ(ReadMetric(*standby.Connect(), "stemedb_wal_state"), 0);
+  EXPECT_EQ(GetJson(*primary.Connect(), "/v1/role").status, 200);
+  EXPECT_NE(standby.Log().find("stops streaming until restarted"), std::string::npos);
 }
 
 }  // namespace

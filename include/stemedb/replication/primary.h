@@ -56,6 +56,14 @@ class ReplicationPrimary {
   // GET /v1/admin/replication's "standbys" list.
   nlohmann::json StandbysJson() const;
 
+  struct StandbyMetrics {
+    std::string name;
+    bool connected;
+    uint64_t lag_bytes;
+    double lag_seconds;
+  };
+  std::vector<StandbyMetrics> Metrics() const;
+
  private:
   class Stream;
   struct Standby {
@@ -75,7 +83,6 @@ class ReplicationPrimary {
   void AdvanceSynchronous();   // under mu_: the waiters' position from the acks
   // Seconds since the primary's durable head first passed `applied` (0 when caught up).
   double LagSeconds(uint64_t applied) const;  // under mu_
-  void CollectMetrics(ops::ExpositionWriter& w) const;
 
   http::ApiContext& ctx_;
   const PrimaryOptions options_;

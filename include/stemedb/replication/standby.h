@@ -40,7 +40,7 @@ struct StandbyOptions {
 
 class StandbyReceiver {
  public:
-  StandbyReceiver(storage::Store& store, ops::Registry& metrics, StandbyOptions options);
+  StandbyReceiver(storage::Store& store, StandbyOptions options);
   ~StandbyReceiver();  // Stop()
   StandbyReceiver(const StandbyReceiver&) = delete;
   StandbyReceiver& operator=(const StandbyReceiver&) = delete;
@@ -55,6 +55,8 @@ class StandbyReceiver {
   // Streaming now, and heard from the primary within read_timeout.
   bool streaming() const;
   uint64_t primary_durable_offset() const { return primary_durable_.load(); }
+  uint64_t received_offset() const { return received_.load(); }
+  uint64_t reconnects() const { return reconnects_.load(); }
   nlohmann::json StatusJson() const;
 
  private:

@@ -1,5 +1,6 @@
 // `stemedb drain | undrain | node | keys create|list|revoke`: the admin API (role admin;
 // http-api.md, Admin). --api-key (or STEMEDB_API_KEY) must hold an admin key.
+#include "cli_error.h"
 #include "commands.h"
 #include "render.h"
 #include "stemedb/client/request_target.h"
@@ -57,8 +58,18 @@ void AddAdminCommands(CLI::App& app, const GlobalOptions& options) {
   AddSimple(app, options, "drain", "Stop taking writes, finish in-flight ones, flush (readiness turns 503)", "POST",
             "/v1/admin/node/drain", RenderFields);
   AddSimple(app, options, "undrain", "Take writes again", "POST", "/v1/admin/node/undrain", RenderFields);
-  AddSimple(app, options, "node", "Show the node's state, uptime, WAL and storage figures", "GET", "/v1/admin/node",
-            RenderFields);
+  CLI::App* node = app.add_subcommand("node", "Show the node's state, uptime, WAL and storage figures, and its replication role");
+  node->callback([&options] {
+    ApiClient api(options);
+    ApiAnswer answer = api.Get("/v1/admin/node");
+    // The role and offsets (docs/replication.md); a server without replication answers 404.
+    try {
+      answer.value["replication"] = api.Get("/v1/admin/replication").value;
+    } catch (const CliError&) {
+      answer.value["replication"] = {{"role", "unknown"}};
+    }
+    Print(options, answer.value.dump(), answer.value, RenderFields);
+  });
   AddKeys(app, options);
 }
 

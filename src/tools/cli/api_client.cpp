@@ -1,5 +1,7 @@
 #include "api_client.h"
 
+#include <cstdio>
+
 #include "cli_error.h"
 
 namespace stemedb::cli {
@@ -39,11 +41,28 @@ std::string DescribeRefusal(const client::HttpResponse& response) {
   return line;
 }
 
-ApiClient::ApiClient(const GlobalOptions& options) : url_(options.server_url), api_key_(options.api_key) {
+ApiClient::ApiClient(const GlobalOptions& options)
+    : url_(options.server_url), api_key_(options.api_key), timeout_s_(options.timeout_s) {
   auto address = client::ParseServerUrl(options.server_url);
   if (!address.ok()) UsageError("--server: " + address.status().message());
-  connection_ = std::make_unique<client::HttpConnection>(address->host, address->port,
-                                                         std::chrono::seconds(options.timeout_s));
+  Connect(options.server_url);
+}
+
+void ApiClient::Connect(const std::string& url) {
+  auto address = client::ParseServerUrl(url);
+  if (!address.ok()) throw CliError(kExitUnreachable, "cannot follow to " + url + ": " + address.status().message());
+  url_ = url;
+  connection_ = std::make_unique<client::HttpConnection>(address->host, address->port, std::chrono::seconds(timeout_s_));
+}
+
+std::optional<std::string> ApiClient::PrimaryToFollow(const client::HttpResponse& response) const {
+  if (response.status != 503 || followed_primary_) return std::nullopt;
+  const json body = json::parse(response.body, nullptr, false);
+  const json error = body.is_object() ? body.value("error", json()) : json();
+  if (!error.is_object() || error.value("code", std::string()) != "not_primary") return std::nullopt;
+  const std::string primary = error.value("primary", std::string());
+  if (primary.empty() || primary == url_) return std::nullopt;
+  return primary;
 }
 
 client::Headers ApiClient::RequestHeaders() const {
@@ -59,6 +78,12 @@ void ApiClient::Unreachable(const Status& status) const {
 ApiAnswer ApiClient::Call(const std::string& method, const std::string& target, const std::string& body) {
   auto response = connection_->Request(method, target, body, RequestHeaders());
   if (!response.ok()) Unreachable(response.status());
+  if (auto primary = PrimaryToFollow(*response)) {
+    std::fprintf(stderr, "stemedb: %s is a standby; sending to the primary at %s\n", url_.c_str(), primary->c_str());
+    followed_primary_ = true;
+    Connect(*primary);
+    return Call(method, target, body);
+  }
   if (!Success(response->status)) throw CliError(kExitRefused, DescribeRefusal(*response));
   ApiAnswer answer{response->status, std::move(response->body), json()};
   answer.value = json::parse(answer.body, nullptr, false);

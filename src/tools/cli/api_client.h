@@ -34,11 +34,17 @@ class ApiClient {
 
  private:
   ApiAnswer Call(const std::string& method, const std::string& target, const std::string& body);
+  // A standby's 503 not_primary names the primary: the request goes there, once per client
+  // (docs/replication.md), with a note on stderr. nullopt when `response` is not such a refusal.
+  std::optional<std::string> PrimaryToFollow(const client::HttpResponse& response) const;
+  void Connect(const std::string& url);
   client::Headers RequestHeaders() const;
   [[noreturn]] void Unreachable(const Status& status) const;
 
   std::string url_;
   std::string api_key_;
+  int timeout_s_;
+  bool followed_primary_ = false;
   std::unique_ptr<client::HttpConnection> connection_;
 };
 

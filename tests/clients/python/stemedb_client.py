@@ -17,6 +17,7 @@ import json
 import math
 import struct
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from cryptography.hazmat.primitives import serialization
@@ -273,7 +274,7 @@ class Reply(dict):
         self.status = status
 
 
-def _request(method, url, body=None, api_key=None, timeout_s=10.0):
+def _request(method, url, body=None, api_key=None, timeout_s=10.0, follow_primary=True):
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Accept", "application/json")
@@ -292,6 +293,12 @@ def _request(method, url, body=None, api_key=None, timeout_s=10.0):
             error = parsed.get("error", {})
         except ValueError:
             parsed, error = None, {}
+        primary = error.get("primary") if isinstance(error, dict) else None
+        if follow_primary and e.code == 503 and error.get("code") == "not_primary" and primary:
+            # A standby names its primary (docs/replication.md): the write goes there, once.
+            parts = urllib.parse.urlsplit(url)
+            target = parts.path + ("?" + parts.query if parts.query else "")
+            return _request(method, primary.rstrip("/") + target, body, api_key, timeout_s, follow_primary=False)
         raise StemeDBError(
             e.code,
             error.get("code", "http_error"),
