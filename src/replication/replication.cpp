@@ -105,12 +105,13 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
   const auto& journal = ctx_.store.journal();
   http::ApiError error{};
   auto params = http::QueryParams::Parse(req.query_string, &error);
-  std::optional<uint64_t> offset;
+  std::optional<uint64_t> offset, from;
   if (params) {
-    if (auto unknown = params->RejectUnknown({"offset"})) error = *unknown, params.reset();
+    if (auto unknown = params->RejectUnknown({"offset", "from"})) error = *unknown, params.reset();
   }
   if (params) offset = params->Uint("offset", journal.head_offset(), 0, UINT64_MAX, &error);
-  if (!offset) return respond(http::ErrorResponse(error, req.request_id));
+  if (offset) from = params->Uint("from", 0, 0, UINT64_MAX, &error);
+  if (!from) return respond(http::ErrorResponse(error, req.request_id));
   std::unique_lock lock(digest_mu_);
   if (digest_running_ || stopped_) {
     return respond(http::RetryLaterResponse(
@@ -119,11 +120,11 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
   if (digest_thread_.joinable()) digest_thread_.join();  // the last one has finished
   digest_running_ = true;
   const std::string request_id = req.request_id;
-  digest_thread_ = std::thread([this, respond, request_id, to = *offset] {
+  digest_thread_ = std::thread([this, respond, request_id, from = *from, to = *offset] {
     const auto& j = ctx_.store.journal();
     WalSource source(ctx_.store.env(), j);
     const auto segments = j.Segments();
-    auto digest = DigestLog(source, segments.empty() ? 0 : segments.front().base_offset, to);
+    auto digest = DigestLog(source, segments.empty() ? 0 : segments.front().base_offset, from, to);
     http::AnswerGuarded(respond, request_id, "replication digest", [&] {
       if (!digest.ok()) {
         const bool input = digest.status().code() == StatusCode::kInvalidArgument ||
@@ -133,7 +134,10 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
                                    request_id);
       }
       return http::JsonResponse(
-          200, nlohmann::json{{"offset", digest->offset}, {"records", digest->records}, {"sha256", digest->sha256_hex}}
+          200, nlohmann::json{{"from", digest->from},
+                              {"offset", digest->offset},
+                              {"records", digest->records},
+                              {"sha256", digest->sha256_hex}}
                    .dump());
     });
     std::lock_guard done(digest_mu_);

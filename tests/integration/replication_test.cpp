@@ -16,6 +16,7 @@
 #include "support/api.h"
 #include "support/daemon.h"
 #include "support/fault_proxy.h"
+#include "support/ops_scripts.h"
 #include "support/process.h"
 #include "support/records.h"
 #include "support/runbook.h"
@@ -88,9 +89,10 @@ void WaitCaughtUp(const Daemon& primary, const Daemon& standby, std::chrono::sec
 }
 
 // The digest of a node's record stream at `offset` (GET /v1/admin/replication/digest).
-std::string DigestAt(const Daemon& d, uint64_t offset) {
+std::string DigestAt(const Daemon& d, uint64_t offset, uint64_t from = 0) {
   auto c = d.Connect();
-  JsonReply r = GetJson(*c, "/v1/admin/replication/digest?offset=" + std::to_string(offset), AdminHeaders(d));
+  JsonReply r = GetJson(*c, "/v1/admin/replication/digest?offset=" + std::to_string(offset) + "&from=" + std::to_string(from),
+                        AdminHeaders(d));
   EXPECT_EQ(r.status, 200) << r.response.body;
   return r.status == 200 ? r.body["sha256"].get<std::string>() : "";
 }
@@ -110,14 +112,15 @@ struct Written {
 
 // kWriters threads post kWritesPerWriter claims each to the primary; every answer carries a
 // position. Returns them all.
-std::vector<Written> WriteLoad(const Daemon& primary, const std::string& tag, std::atomic<bool>* stop = nullptr) {
+std::vector<Written> WriteLoad(const Daemon& primary, const std::string& tag, std::atomic<bool>* stop = nullptr,
+                               int writers_count = kWriters, int writes_per_writer = kWritesPerWriter) {
   std::mutex mu;
   std::vector<Written> all;
   std::vector<std::thread> writers;
-  for (int t = 0; t < kWriters; ++t) {
+  for (int t = 0; t < writers_count; ++t) {
     writers.emplace_back([&, t] {
       Api api(primary);
-      for (int i = 0; i < kWritesPerWriter && !(stop && stop->load()); ++i) {
+      for (int i = 0; i < writes_per_writer && !(stop && stop->load()); ++i) {
         const std::string subject = "repl/" + tag + "/" + std::to_string(t) + "/" + std::to_string(i % 5);
         JsonReply w = api.Post("/v1/assert", core::ToJson(SignedAssertion({.subject = subject, .predicate = "p",
                                                                            .text = tag + std::to_string(i),
@@ -357,6 +360,112 @@ TEST(ReplicationTest, FsyncFailureStopsTheStandbyNotThePrimary) {
   EXPECT_EQ(ReadMetric(*standby.Connect(), "stemedb_wal_state"), 0);
   EXPECT_EQ(GetJson(*primary.Connect(), "/v1/role").status, 200);
   EXPECT_NE(standby.Log().find("stops streaming until restarted"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace stemedb::testing
+
+namespace stemedb::testing {
+namespace {
+
+TEST(ReplicationTest, StandbyClonedFromACheckpointStreamsFromItsOffset) {
+  // 1 MiB segments, so the log spans several and a checkpoint needs only the later ones.
+  std::vector<std::string> args = UnlimitedArgs();
+  for (const char* a : {"--wal-segment-size-mb", "1", "--server-max-body-bytes", "65536"}) args.push_back(a);
+  Daemon primary({.args = args});
+  WriteLoad(primary, "early-a");
+  WriteLoad(primary, "early-b");
+  {
+    // A drain persists the store: the checkpoint's applied offset is then well into the log.
+    auto c = primary.Connect();
+    ASSERT_EQ(PostJson(*c, "/v1/admin/node/drain", json::object(), AdminHeaders(primary)).status, 200);
+    ASSERT_EQ(PostJson(*c, "/v1/admin/node/undrain", json::object(), AdminHeaders(primary)).status, 200);
+  }
+  TempDir dir;
+  ProcessResult clone;
+  {
+    BackgroundLoad load(primary);  // a live primary: writes go on through the clone
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    clone = RunScript("standby-clone.sh", {"--url", primary.url(), "--checkpoint-dir", dir.Sub("checkpoints"),
+                                           "--data-dir", dir.Sub("standby")},
+                      {"STEMEDB_API_KEY=" + primary.RootKey()});
+  }
+  ASSERT_EQ(clone.exit_code, 0) << clone.out;
+  const json cloned = json::parse(clone.out.substr(clone.out.rfind('{')), nullptr, false);
+  ASSERT_TRUE(cloned.is_object()) << clone.out;
+  const uint64_t from = cloned["wal_to_offset"];
+  EXPECT_GT(from, 0u);
+
+  Daemon standby(StandbyOf(primary, "clone", {}, dir.Sub("standby")));
+  EXPECT_NE(standby.Log().find("streaming from " + primary.url() + " at offset " + std::to_string(from)),
+            std::string::npos)
+      << standby.Log();
+  WaitCaughtUp(primary, standby);
+  // The clone's WAL holds the primary's records from its first segment on, byte for byte.
+  const std::string p = WalRecordBytes(primary.data_dir());
+  const std::string s = WalRecordBytes(standby.data_dir());
+  ASSERT_LE(s.size(), p.size());
+  const uint64_t first = p.size() - s.size();
+  EXPECT_GT(first, 0u) << "the clone holds the whole log: the test proves nothing about a later start";
+  EXPECT_EQ(p.substr(first), s);
+  const uint64_t flushed = Replication(primary)["flushed"];
+  EXPECT_EQ(DigestAt(standby, flushed, first), DigestAt(primary, flushed, first));
+  // No digest from offset 0 where the WAL starts later: 422 naming the first offset.
+  JsonReply no_digest = GetJson(*standby.Connect(), "/v1/admin/replication/digest", AdminHeaders(standby));
+  ExpectApiError(no_digest, 422, "invalid_offset", "offset");
+
+  // A node whose WAL no longer starts at 0 (the clone, now run as a primary) refuses an empty
+  // standby, naming the first offset it has and the fix.
+  standby.Stop();
+  Daemon clone_primary({.args = UnlimitedArgs(), .data_dir = dir.Sub("standby")});
+  Daemon empty(StandbyOf(clone_primary, "empty"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string last_error;
+  while (std::chrono::steady_clock::now() < deadline && last_error.find("wal_unavailable") == std::string::npos) {
+    last_error = Replication(empty)["standby"]["last_error"];
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(last_error.find("wal_unavailable"), std::string::npos) << last_error;
+  EXPECT_NE(last_error.find("starts at offset " + std::to_string(first)), std::string::npos) << last_error;
+  EXPECT_NE(last_error.find("standby-clone.sh"), std::string::npos) << last_error;
+}
+
+#ifdef STEMEDB_SANITIZER_PROBE_BINARY
+constexpr int kWritesPerWriterAtScale = 16;
+#else
+constexpr int kWritesPerWriterAtScale = 1563;  // 64 writers: 100,032 assertions
+#endif
+
+// Issue 14's "done when": a primary and two standbys on loopback, 64 writers, 100,000
+// assertions; each standby ends with the primary's digest, and every acknowledged write is
+// readable on each standby with its causal token.
+TEST(ReplicationTest, TwoStandbysHoldEveryAcknowledgedWriteOfSixtyFourWriters) {
+  Daemon primary({.args = UnlimitedArgs()});
+  Daemon s1(StandbyOf(primary, "s1"));
+  Daemon s2(StandbyOf(primary, "s2"));
+  const std::vector<Written> written = WriteLoad(primary, "scale", nullptr, 64, kWritesPerWriterAtScale);
+  ASSERT_EQ(written.size(), static_cast<size_t>(64 * kWritesPerWriterAtScale));
+  for (const Daemon* standby : {&s1, &s2}) {
+    std::atomic<size_t> misses{0};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 8; ++r) {
+      readers.emplace_back([&, r] {
+        auto c = standby->Connect();
+        for (size_t i = r; i < written.size(); i += 8) {
+          auto got = c->Get("/v1/assertions/" + written[i].id + "?min_position=" + std::to_string(written[i].position));
+          if (!got.ok() || got->status != 200) misses.fetch_add(1);
+        }
+      });
+    }
+    for (auto& t : readers) t.join();
+    EXPECT_EQ(misses.load(), 0u);
+    WaitCaughtUp(primary, *standby);
+  }
+  const uint64_t flushed = Replication(primary)["flushed"];
+  const std::string digest = DigestAt(primary, flushed);
+  EXPECT_EQ(DigestAt(s1, flushed), digest);
+  EXPECT_EQ(DigestAt(s2, flushed), digest);
+  EXPECT_EQ(Replication(primary)["standbys"].size(), 2u);
 }
 
 }  // namespace
