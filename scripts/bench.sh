@@ -3,7 +3,7 @@
 # in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
 #
 #   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness] [postgres] [growth]
-#                                  (no section: all but postgres and growth)
+#                      [replication]  (no section: all but postgres, growth and replication)
 #
 #   wal     group commit vs one fdatasync per record (stemedb-bench wal)
 #   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
@@ -15,6 +15,8 @@
 #              installs PostgreSQL from Debian when it is missing)
 #   growth     1M then 10M assertions in one daemon: seconds per million loaded, recency lens
 #              queries/s, memory and disk at each (scripts/lib/bench_growth.sh; about 30 minutes)
+#   replication  a lone primary, two asynchronous standbys, one synchronous standby under 64
+#              writers; apply lag; a fresh standby's catch-up (scripts/lib/bench_replication.sh)
 #
 # --quick shrinks every data set (a smoke run of the script itself, not a measurement).
 # Run it on a quiet machine: anything else on the cores shows up in the numbers.
@@ -26,8 +28,8 @@ sections=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    wal | ingest | query | edge | readiness | postgres | growth) sections+=("$arg") ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    wal | ingest | query | edge | readiness | postgres | growth | replication) sections+=("$arg") ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +51,8 @@ daemon_pid=""
 
 cleanup() {
   if [ -n "$daemon_pid" ]; then kill -9 "$daemon_pid" 2>/dev/null || true; fi
+  local pid
+  for pid in "${standby_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -276,6 +280,8 @@ per_request() {
 source scripts/lib/bench_postgres.sh
 # shellcheck source=scripts/lib/bench_growth.sh
 source scripts/lib/bench_growth.sh
+# shellcheck source=scripts/lib/bench_replication.sh
+source scripts/lib/bench_replication.sh
 
 machine
 for s in "${sections[@]}"; do "bench_$s"; done

@@ -154,7 +154,13 @@ void ReplicationPrimary::Stream::Loop() {
 }
 
 ReplicationPrimary::ReplicationPrimary(http::ApiContext& ctx, PrimaryOptions options)
-    : ctx_(ctx), options_(options), synchronous_(65536) {}
+    : ctx_(ctx),
+      options_(options),
+      synchronous_(65536),
+      apply_lag_(ctx.metrics.HistogramFamily(
+          "stemedb_replication_apply_lag_seconds",
+          "At each standby acknowledgement: time since this primary made durable the offset the standby has applied.",
+          {"standby"}, ops::LatencyBucketsSeconds())) {}
 
 ReplicationPrimary::~ReplicationPrimary() { Stop(); }
 
@@ -291,9 +297,14 @@ void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder res
       return respond(http::ErrorResponse({409, "unknown_standby", "no stream is open for standby " + name, "name"},
                                          req.request_id));
     }
+    const uint64_t applied_before = it->second.applied;
     it->second.flushed = std::max(it->second.flushed, *flushed);
     it->second.applied = std::max(it->second.applied, *applied);
     it->second.last_ack = Clock::now();
+    // Only newly applied bytes have a lag: an idle standby's ack says nothing new.
+    if (it->second.applied > applied_before) {
+      if (auto ago = AppliedAgoSeconds(it->second.applied)) apply_lag_.WithLabels({name}).Observe(*ago);
+    }
     if (options_.synchronous_standbys > 0) {
       std::vector<uint64_t> flushed_offsets;
       for (const auto& [n, s] : standbys_) {
@@ -310,6 +321,15 @@ void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder res
   // Outside the lock: it answers the writes it releases.
   if (synchronous_point) synchronous_.Advance(*synchronous_point);
   respond(http::JsonResponse(200, json{{"durable", ctx_.store.journal().head_offset()}}.dump()));
+}
+
+std::optional<double> ReplicationPrimary::AppliedAgoSeconds(uint64_t applied) const {
+  // The first time the durable head reached `applied`; unknown before the history starts.
+  if (head_history_.empty() || applied < head_history_.front().first) return std::nullopt;
+  auto it = std::lower_bound(head_history_.begin(), head_history_.end(), applied,
+                             [](const auto& entry, uint64_t a) { return entry.first < a; });
+  if (it == head_history_.end()) return std::nullopt;
+  return std::chrono::duration<double>(Clock::now() - it->second).count();
 }
 
 double ReplicationPrimary::LagSeconds(uint64_t applied) const {

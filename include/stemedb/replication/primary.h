@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -83,6 +84,9 @@ class ReplicationPrimary {
   void AdvanceSynchronous();   // under mu_: the waiters' position from the acks
   // Seconds since the primary's durable head first passed `applied` (0 when caught up).
   double LagSeconds(uint64_t applied) const;  // under mu_
+  // Seconds since the durable head first reached `applied` (nullopt when the history does not
+  // reach back that far).
+  std::optional<double> AppliedAgoSeconds(uint64_t applied) const;  // under mu_
 
   http::ApiContext& ctx_;
   const PrimaryOptions options_;
@@ -95,6 +99,9 @@ class ReplicationPrimary {
   // (durable head, when it got there), oldest first, for lag in seconds; bounded.
   std::deque<std::pair<uint64_t, std::chrono::steady_clock::time_point>> head_history_;
   OffsetWaiters synchronous_;
+  // At each ack: how long ago this primary made durable the offset the standby has now applied
+  // (PostgreSQL's replay lag). The benchmark's lag percentiles come from it.
+  ops::Family<ops::Histogram>& apply_lag_;
 };
 
 }  // namespace stemedb::replication
