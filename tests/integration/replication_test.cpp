@@ -470,3 +470,37 @@ TEST(ReplicationTest, TwoStandbysHoldEveryAcknowledgedWriteOfSixtyFourWriters) {
 
 }  // namespace
 }  // namespace stemedb::testing
+
+namespace stemedb::testing {
+namespace {
+
+// failover-to-replica.md's manual promotion: the old primary stops, a standby restarts with
+// role primary and takes writes from its own WAL end, the other standby follows the new one.
+TEST(ReplicationTest, StandbyPromotedByHandTakesWritesAndTheOtherStandbyFollowsIt) {
+  TempDir dir;
+  auto primary = std::make_unique<Daemon>(DaemonOptions{.args = UnlimitedArgs()});
+  auto a = std::make_unique<Daemon>(StandbyOf(*primary, "a", {}, dir.Sub("a")));
+  auto b = std::make_unique<Daemon>(StandbyOf(*primary, "b", {}, dir.Sub("b")));
+  WriteLoad(*primary, "before");
+  WaitCaughtUp(*primary, *a);
+  WaitCaughtUp(*primary, *b);
+  const json before = Replication(*primary);
+  primary->Kill();
+  a.reset();
+  b.reset();
+
+  Daemon promoted({.args = UnlimitedArgs(), .data_dir = dir.Sub("a")});
+  EXPECT_EQ(GetJson(*promoted.Connect(), "/v1/role").status, 200);
+  EXPECT_EQ(Replication(promoted)["last_seq"], before["last_seq"]);
+  Daemon follower(StandbyOf(promoted, "b", {}, dir.Sub("b")));
+  const std::vector<Written> after = WriteLoad(promoted, "after");
+  ASSERT_FALSE(after.empty());
+  EXPECT_GT(after.front().position, before["flushed"].get<uint64_t>() - 1);
+  ExpectSameRecords(promoted, follower);
+  auto fc = follower.Connect();
+  EXPECT_EQ(GetJson(*fc, "/v1/assertions/" + after.back().id + "?min_position=" + std::to_string(after.back().position)).status,
+            200);
+}
+
+}  // namespace
+}  // namespace stemedb::testing
