@@ -352,6 +352,13 @@ Status ConfigLoader::SetFromFlag(const std::string& dotted, const std::string& r
   return Set(*spec, raw, "flag " + flag);
 }
 
+bool IsValidReplicationName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
 Result<Config> ConfigLoader::Finish() {
   const Config& c = config_;
   if (Result<BindAddress> bind = ParseBindAddress(c.server.bind); !bind.ok()) return bind.status();
@@ -388,9 +395,7 @@ Result<Config> ConfigLoader::Finish() {
                      c.replication.primary_url + "'");
     }
     const std::string& name = c.replication.name;
-    if (name.size() > 64 || !std::all_of(name.begin(), name.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
-        })) {
+    if (!name.empty() && !IsValidReplicationName(name)) {
       return Invalid("replication.name '" + name + "': at most 64 of A-Z a-z 0-9 - _ .");
     }
     if (c.replication.api_key.empty()) {

@@ -9,6 +9,7 @@
 #include "stemedb/ground/check.h"
 #include "stemedb/http/error_response.h"
 #include "stemedb/http/query_params.h"
+#include "stemedb/ops/config.h"
 #include "stemedb/replication/stream_format.h"
 #include "stemedb/replication/wal_source.h"
 
@@ -19,17 +20,10 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr size_t kHeadHistoryMax = 65536;
-constexpr size_t kStandbyNameBytesMax = 64;
 
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > kStandbyNameBytesMax) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; });
 }
 
 http::Response StartRefusal(const Status& s, std::string_view request_id) {
@@ -140,17 +134,24 @@ void ReplicationPrimary::Stream::Loop() {
     auto it = owner_.standbys_.find(name_);
     if (it != owner_.standbys_.end() && it->second.stream_id == id_) it->second.sent = sent_;
   }
-  finished_ = true;
   auto it = owner_.standbys_.find(name_);
   if (it != owner_.standbys_.end() && it->second.stream_id == id_) it->second.connected = false;
-  if (pending_) {
+  spdlog::info("replication: stream to standby {} ended at offset {}", name_, sent_);
+  // End the response: answer a Next that is waiting (or arrives while this one is answered)
+  // with the end of the stream. finished_ is set in the same critical section that saw no Next
+  // waiting, so a later Next answers itself; nothing touches the mutex after it, so the owner
+  // may join this thread while holding the mutex.
+  for (;;) {
+    if (!pending_) {
+      finished_ = true;
+      return;
+    }
     auto deliver = std::move(pending_);
     pending_ = nullptr;
     lock.unlock();
     deliver(std::nullopt);
     lock.lock();
   }
-  spdlog::info("replication: stream to standby {} ended at offset {}", name_, sent_);
 }
 
 ReplicationPrimary::ReplicationPrimary(http::ApiContext& ctx, PrimaryOptions options)
@@ -219,7 +220,7 @@ void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder 
   if (params) from = params->Uint("from", 0, 0, UINT64_MAX, &error);
   if (from) seq = params->Uint("seq", 0, 0, UINT64_MAX, &error);
   if (seq) name = params->Required("name", &error);
-  if (name && !ValidName(*name)) {
+  if (name && !ops::IsValidReplicationName(*name)) {
     error = {400, "invalid_parameter", "name: 1 to 64 of A-Z a-z 0-9 - _ .", "name"};
     name.reset();
   }
@@ -243,6 +244,7 @@ void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder 
     return respond(StartRefusal(s, req.request_id));
   }
   lock.lock();
+  if (stopped_) return respond(http::RetryLaterResponse({503, "shutting_down", "the primary is stopping", ""}, req.request_id, 1));
   for (auto& s : streams_) {
     auto it = standbys_.find(*name);
     if (it != standbys_.end() && s->id() == it->second.stream_id) s->CancelLocked();  // the same standby, again
@@ -284,7 +286,7 @@ void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder res
   auto flushed = uint_field("flushed");
   auto applied = uint_field("applied");
   std::string name = body.is_object() && body.contains("name") && body["name"].is_string() ? body["name"].get<std::string>() : "";
-  if (!flushed || !applied || !ValidName(name)) {
+  if (!flushed || !applied || !ops::IsValidReplicationName(name)) {
     return respond(http::ErrorResponse(
         {400, "invalid_ack", "expected {\"name\": string, \"flushed\": offset, \"applied\": offset}", ""},
         req.request_id));

@@ -373,8 +373,9 @@ TEST(ReplicationTest, StandbyClonedFromACheckpointStreamsFromItsOffset) {
   std::vector<std::string> args = UnlimitedArgs();
   for (const char* a : {"--wal-segment-size-mb", "1", "--server-max-body-bytes", "65536"}) args.push_back(a);
   Daemon primary({.args = args});
-  WriteLoad(primary, "early-a");
-  WriteLoad(primary, "early-b");
+  // 6,400 claims of about 250 bytes: two segments at least, in every build.
+  WriteLoad(primary, "early-a", nullptr, kWriters, 400);
+  WriteLoad(primary, "early-b", nullptr, kWriters, 400);
   {
     // A drain persists the store: the checkpoint's applied offset is then well into the log.
     auto c = primary.Connect();
@@ -397,10 +398,10 @@ TEST(ReplicationTest, StandbyClonedFromACheckpointStreamsFromItsOffset) {
   EXPECT_GT(from, 0u);
 
   Daemon standby(StandbyOf(primary, "clone", {}, dir.Sub("standby")));
+  WaitCaughtUp(primary, standby);
   EXPECT_NE(standby.Log().find("streaming from " + primary.url() + " at offset " + std::to_string(from)),
             std::string::npos)
       << standby.Log();
-  WaitCaughtUp(primary, standby);
   // The clone's WAL holds the primary's records from its first segment on, byte for byte.
   const std::string p = WalRecordBytes(primary.data_dir());
   const std::string s = WalRecordBytes(standby.data_dir());

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stemedb/ground/status.h"
@@ -83,6 +84,10 @@ struct ReplicationConfig {
   int sync_timeout_ms = 5000;
   int causal_wait_ms = 1000;
 };
+
+// A standby's name (replication.name, the stream's name=): 1 to 64 of A-Z a-z 0-9 - _ . (it is a
+// metric label and a log field).
+bool IsValidReplicationName(std::string_view name);
 
 struct LogConfig {
   std::string level = "info";  // trace | debug | info | warn | error | critical | off
