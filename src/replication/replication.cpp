@@ -117,7 +117,7 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
     return respond(http::RetryLaterResponse(
         {503, "busy", "a digest of the record stream is being computed; one runs at a time", ""}, req.request_id, 1));
   }
-  if (digest_thread_.joinable()) digest_thread_.join();  // the last one has finished
+  if (digest_thread_.joinable()) digest_thread_.join();  // the last one is done or answering
   digest_running_ = true;
   const std::string request_id = req.request_id;
   digest_thread_ = std::thread([this, respond, request_id, from = *from, to = *offset] {
@@ -125,6 +125,11 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
     WalSource source(ctx_.store.env(), j);
     const auto segments = j.Segments();
     auto digest = DigestLog(source, segments.empty() ? 0 : segments.front().base_offset, from, to);
+    {
+      // Before the answer: a client that asks again right after it must not find this one busy.
+      std::lock_guard done(digest_mu_);
+      digest_running_ = false;
+    }
     http::AnswerGuarded(respond, request_id, "replication digest", [&] {
       if (!digest.ok()) {
         const bool input = digest.status().code() == StatusCode::kInvalidArgument ||
@@ -140,8 +145,6 @@ void Replication::Digest(const http::Request& req, http::Responder respond) {
                               {"sha256", digest->sha256_hex}}
                    .dump());
     });
-    std::lock_guard done(digest_mu_);
-    digest_running_ = false;
   });
 }
 

@@ -32,6 +32,7 @@ const std::map<std::string, std::string> kRunbooks = {
     {"HighQueryLatency", "high-query-latency"},       {"IngestLagHigh", "ingest-lag-high"},
     {"StemeDBDown", "stemedb-down"},                  {"NodeDraining", "node-draining"},
     {"MemoryExhaustion", "memory-exhaustion"},
+    {"ReplicationLagHigh", "replication-lag"},        {"StandbyDisconnected", "replication-lag"},
 };
 
 // GET on Prometheus's API; the parsed "data", or null while it is not answering yet.
