@@ -37,6 +37,40 @@ http::Response StartRefusal(const Status& s, std::string_view request_id) {
 
 }  // namespace
 
+std::optional<ReplicationPrimary::StreamRequest> ReplicationPrimary::ParseStreamRequest(std::string_view query,
+                                                                                       http::ApiError* error) {
+  auto params = http::QueryParams::Parse(query, error);
+  if (!params) return std::nullopt;
+  if (auto unknown = params->RejectUnknown({"from", "seq", "name"})) {
+    *error = *unknown;
+    return std::nullopt;
+  }
+  auto from = params->Uint("from", 0, 0, UINT64_MAX, error);
+  auto seq = from ? params->Uint("seq", 0, 0, UINT64_MAX, error) : std::nullopt;
+  auto name = seq ? params->Required("name", error) : std::nullopt;
+  if (!name) return std::nullopt;
+  if (!ops::IsValidReplicationName(*name)) {
+    *error = {400, "invalid_parameter", "name: 1 to 64 of A-Z a-z 0-9 - _ .", "name"};
+    return std::nullopt;
+  }
+  return StreamRequest{*from, *seq, std::move(*name)};
+}
+
+std::optional<ReplicationPrimary::Ack> ReplicationPrimary::ParseAck(const std::string& body_text) {
+  const json body = json::parse(body_text, nullptr, false);
+  if (!body.is_object()) return std::nullopt;
+  auto offset = [&](const char* k) -> std::optional<uint64_t> {
+    if (!body.contains(k) || !body[k].is_number_unsigned()) return std::nullopt;
+    return body[k].get<uint64_t>();
+  };
+  auto flushed = offset("flushed");
+  auto applied = offset("applied");
+  if (!flushed || !applied || !body.contains("name") || !body["name"].is_string()) return std::nullopt;
+  std::string name = body["name"].get<std::string>();
+  if (!ops::IsValidReplicationName(name)) return std::nullopt;
+  return Ack{std::move(name), *flushed, *applied};
+}
+
 // One standby's stream: a sender thread hands the connection whole records as the durable
 // head moves, or a heartbeat when idle. Everything it shares with the primary is under the
 // primary's mutex.
@@ -211,65 +245,35 @@ void ReplicationPrimary::ReapFinishedStreams() {
 
 void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder respond) {
   http::ApiError error{};
-  auto params = http::QueryParams::Parse(req.query_string, &error);
-  std::optional<uint64_t> from, seq;
-  std::optional<std::string> name;
-  if (params) {
-    if (auto unknown = params->RejectUnknown({"from", "seq", "name"})) error = *unknown, params.reset();
-  }
-  if (params) from = params->Uint("from", 0, 0, UINT64_MAX, &error);
-  if (from) seq = params->Uint("seq", 0, 0, UINT64_MAX, &error);
-  if (seq) name = params->Required("name", &error);
-  if (name && !ops::IsValidReplicationName(*name)) {
-    error = {400, "invalid_parameter", "name: 1 to 64 of A-Z a-z 0-9 - _ .", "name"};
-    name.reset();
-  }
-  if (!name) return respond(http::ErrorResponse(error, req.request_id));
+  std::optional<StreamRequest> wanted = ParseStreamRequest(req.query_string, &error);
+  if (!wanted) return respond(http::ErrorResponse(error, req.request_id));
+  const http::Response shutting_down =
+      http::RetryLaterResponse({503, "shutting_down", "the primary is stopping", ""}, req.request_id, 1);
 
   std::unique_lock lock(mu_);
-  if (stopped_) return respond(http::RetryLaterResponse({503, "shutting_down", "the primary is stopping", ""}, req.request_id, 1));
+  if (stopped_) return respond(shutting_down);
   ReapFinishedStreams();
-  auto old = standbys_.find(*name);
+  auto old = standbys_.find(wanted->name);
   const bool replacing = old != standbys_.end() && old->second.connected;
   if (streams_.size() >= kStreamsMax && !replacing) {
     return respond(http::RetryLaterResponse(
         {503, "too_many_standbys", "this primary streams to " + std::to_string(kStreamsMax) + " standbys at most", ""},
         req.request_id, 5));
   }
-  auto stream = std::make_shared<Stream>(*this, *name, next_stream_id_++, *from);
+  auto stream = std::make_shared<Stream>(*this, wanted->name, next_stream_id_++, wanted->from);
   lock.unlock();
   // A pread of one record header: cheap enough for the I/O thread.
-  if (Status s = stream->source().CheckStart(*from, *seq); !s.ok()) {
-    spdlog::warn("replication: refused standby {} from {}: {}", *name, req.remote_address, s.message());
+  if (Status s = stream->source().CheckStart(wanted->from, wanted->seq); !s.ok()) {
+    spdlog::warn("replication: refused standby {} from {}: {}", wanted->name, req.remote_address, s.message());
     return respond(StartRefusal(s, req.request_id));
   }
   lock.lock();
-  if (stopped_) return respond(http::RetryLaterResponse({503, "shutting_down", "the primary is stopping", ""}, req.request_id, 1));
-  for (auto& s : streams_) {
-    auto it = standbys_.find(*name);
-    if (it != standbys_.end() && s->id() == it->second.stream_id) s->CancelLocked();  // the same standby, again
-  }
-  if (standbys_.size() >= kStandbysListedMax && !standbys_.count(*name)) {
-    for (auto it = standbys_.begin(); it != standbys_.end(); ++it) {
-      if (!it->second.connected) {
-        standbys_.erase(it);
-        break;
-      }
-    }
-  }
-  Standby& sb = standbys_[*name];
-  sb.name = *name;
-  sb.address = req.remote_address;
-  sb.connected_since_unix_ms = NowUnixMs();
-  sb.connected = true;
-  sb.sent = *from;
-  sb.flushed = std::max(sb.flushed, *from);
-  sb.stream_id = stream->id();
-  streams_.push_back(stream);
-  stream->Start();
+  if (stopped_) return respond(shutting_down);
+  RegisterStream(*wanted, req.remote_address, stream);
   lock.unlock();
   cv_.notify_all();
-  spdlog::info("replication: standby {} ({}) streams from offset {} (seq {})", *name, req.remote_address, *from, *seq);
+  spdlog::info("replication: standby {} ({}) streams from offset {} (seq {})", wanted->name, req.remote_address,
+               wanted->from, wanted->seq);
   http::Response r;
   r.status = 200;
   r.content_type = "application/octet-stream";
@@ -277,16 +281,37 @@ void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder 
   respond(std::move(r));
 }
 
+void ReplicationPrimary::RegisterStream(const StreamRequest& wanted, const std::string& address,
+                                        const std::shared_ptr<Stream>& stream) {
+  auto known = standbys_.find(wanted.name);
+  if (known != standbys_.end()) {
+    for (auto& s : streams_) {
+      if (s->id() == known->second.stream_id) s->CancelLocked();  // the same standby, again
+    }
+  } else if (standbys_.size() >= kStandbysListedMax) {
+    // Forget one that is not streaming, so the list stays bounded.
+    for (auto it = standbys_.begin(); it != standbys_.end(); ++it) {
+      if (!it->second.connected) {
+        standbys_.erase(it);
+        break;
+      }
+    }
+  }
+  Standby& sb = standbys_[wanted.name];
+  sb.name = wanted.name;
+  sb.address = address;
+  sb.connected_since_unix_ms = NowUnixMs();
+  sb.connected = true;
+  sb.sent = wanted.from;
+  sb.flushed = std::max(sb.flushed, wanted.from);
+  sb.stream_id = stream->id();
+  streams_.push_back(stream);
+  stream->Start();
+}
+
 void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder respond) {
-  json body = json::parse(req.body, nullptr, false);
-  auto uint_field = [&](const char* k) -> std::optional<uint64_t> {
-    if (!body.is_object() || !body.contains(k) || !body[k].is_number_unsigned()) return std::nullopt;
-    return body[k].get<uint64_t>();
-  };
-  auto flushed = uint_field("flushed");
-  auto applied = uint_field("applied");
-  std::string name = body.is_object() && body.contains("name") && body["name"].is_string() ? body["name"].get<std::string>() : "";
-  if (!flushed || !applied || !ops::IsValidReplicationName(name)) {
+  std::optional<Ack> ack = ParseAck(req.body);
+  if (!ack) {
     return respond(http::ErrorResponse(
         {400, "invalid_ack", "expected {\"name\": string, \"flushed\": offset, \"applied\": offset}", ""},
         req.request_id));
@@ -294,35 +319,38 @@ void ReplicationPrimary::HandleAck(const http::Request& req, http::Responder res
   std::optional<uint64_t> synchronous_point;
   {
     std::lock_guard lock(mu_);
-    auto it = standbys_.find(name);
+    auto it = standbys_.find(ack->name);
     if (it == standbys_.end()) {
-      return respond(http::ErrorResponse({409, "unknown_standby", "no stream is open for standby " + name, "name"},
-                                         req.request_id));
+      return respond(http::ErrorResponse(
+          {409, "unknown_standby", "no stream is open for standby " + ack->name, "name"}, req.request_id));
     }
-    const uint64_t applied_before = it->second.applied;
-    it->second.flushed = std::max(it->second.flushed, *flushed);
-    it->second.applied = std::max(it->second.applied, *applied);
-    it->second.last_ack = Clock::now();
+    Standby& sb = it->second;
+    const uint64_t applied_before = sb.applied;
+    sb.flushed = std::max(sb.flushed, ack->flushed);
+    sb.applied = std::max(sb.applied, ack->applied);
+    sb.last_ack = Clock::now();
     // Only newly applied bytes have a lag: an idle standby's ack says nothing new.
-    if (it->second.applied > applied_before) {
-      if (auto ago = AppliedAgoSeconds(it->second.applied)) apply_lag_.WithLabels({name}).Observe(*ago);
+    if (sb.applied > applied_before) {
+      if (auto ago = AppliedAgoSeconds(sb.applied)) apply_lag_.WithLabels({ack->name}).Observe(*ago);
     }
-    if (options_.synchronous_standbys > 0) {
-      std::vector<uint64_t> flushed_offsets;
-      for (const auto& [n, s] : standbys_) {
-        if (s.connected) flushed_offsets.push_back(s.flushed);
-      }
-      const size_t needed = static_cast<size_t>(options_.synchronous_standbys);
-      if (flushed_offsets.size() >= needed) {
-        std::nth_element(flushed_offsets.begin(), flushed_offsets.begin() + (needed - 1), flushed_offsets.end(),
-                         std::greater<>());
-        synchronous_point = flushed_offsets[needed - 1];
-      }
-    }
+    synchronous_point = SynchronousPoint();
   }
   // Outside the lock: it answers the writes it releases.
   if (synchronous_point) synchronous_.Advance(*synchronous_point);
   respond(http::JsonResponse(200, json{{"durable", ctx_.store.journal().head_offset()}}.dump()));
+}
+
+std::optional<uint64_t> ReplicationPrimary::SynchronousPoint() const {
+  if (options_.synchronous_standbys <= 0) return std::nullopt;
+  std::vector<uint64_t> flushed;
+  for (const auto& [name, s] : standbys_) {
+    if (s.connected) flushed.push_back(s.flushed);
+  }
+  const size_t needed = static_cast<size_t>(options_.synchronous_standbys);
+  if (flushed.size() < needed) return std::nullopt;
+  // The offset that `needed` standbys have all flushed: the needed-th largest.
+  std::nth_element(flushed.begin(), flushed.begin() + (needed - 1), flushed.end(), std::greater<>());
+  return flushed[needed - 1];
 }
 
 std::optional<double> ReplicationPrimary::AppliedAgoSeconds(uint64_t applied) const {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "stemedb/http/api_context.h"
+#include "stemedb/http/error_response.h"
 #include "stemedb/http/router.h"
 #include "stemedb/replication/offset_waiters.h"
 
@@ -78,8 +79,24 @@ class ReplicationPrimary {
     std::chrono::steady_clock::time_point last_ack{};
     uint64_t stream_id = 0;  // the stream that serves it now
   };
+  struct StreamRequest {
+    uint64_t from;  // the standby's durable WAL end
+    uint64_t seq;   // its last seq
+    std::string name;
+  };
+  struct Ack {
+    std::string name;
+    uint64_t flushed;
+    uint64_t applied;
+  };
+  static std::optional<StreamRequest> ParseStreamRequest(std::string_view query, http::ApiError* error);
+  static std::optional<Ack> ParseAck(const std::string& body);
   void HandleStream(const http::Request& req, http::Responder respond);
+  // Under mu_: the standby's entry (replacing its old stream), the stream started.
+  void RegisterStream(const StreamRequest& wanted, const std::string& address, const std::shared_ptr<Stream>& stream);
   void HandleAck(const http::Request& req, http::Responder respond);
+  // Under mu_: the offset synchronous_standbys standbys have all flushed, when that many stream.
+  std::optional<uint64_t> SynchronousPoint() const;
   void ReapFinishedStreams();  // under mu_
   void AdvanceSynchronous();   // under mu_: the waiters' position from the acks
   // Seconds since the primary's durable head first passed `applied` (0 when caught up).
