@@ -43,7 +43,10 @@ DaemonOptions StandbyOf(const Daemon& primary, const std::string& name, std::vec
   o.data_dir = data_dir;
   o.env = {"STEMEDB_REPLICATION_ROLE=standby",
            "STEMEDB_REPLICATION_PRIMARY_URL=" + (via_url.empty() ? primary.url() : via_url),
-           "STEMEDB_REPLICATION_API_KEY=" + primary.RootKey(), "STEMEDB_REPLICATION_NAME=" + name};
+           "STEMEDB_REPLICATION_API_KEY=" + primary.RootKey(), "STEMEDB_REPLICATION_NAME=" + name,
+           // A causal read waits up to 5 s (the default is 1 s): a sanitizer build on a slow CI
+           // machine may lag that far, and a miss here would be the machine, not the promise.
+           "STEMEDB_REPLICATION_CAUSAL_WAIT_MS=5000"};
   for (auto& e : env) o.env.push_back(std::move(e));
   return o;
 }
@@ -236,7 +239,7 @@ TEST(ReplicationTest, KilledStandbyResumesFromItsOwnFlushedOffset) {
 
 TEST(ReplicationTest, SynchronousCommitWaitsForAStandby) {
   Daemon primary({.args = UnlimitedArgs(),
-                  .env = {"STEMEDB_REPLICATION_SYNCHRONOUS_STANDBYS=1", "STEMEDB_REPLICATION_SYNC_TIMEOUT_MS=300"}});
+                  .env = {"STEMEDB_REPLICATION_SYNCHRONOUS_STANDBYS=1", "STEMEDB_REPLICATION_SYNC_TIMEOUT_MS=2000"}});
   auto pc = primary.Connect();
   // No standby: durable here, not acknowledged; the answer names the id so a retry is safe.
   const core::Assertion first = SignedAssertion({.subject = "sync/a", .predicate = "p", .text = "1"});
