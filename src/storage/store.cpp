@@ -312,17 +312,21 @@ void Store::WriteReplicated(std::shared_ptr<const wal::ReplicatedRecords> record
       TieredKv::WriteScope scope(*kv_);
       for (const wal::RecordView& v : records->records) {
         Status applied = ApplyLogRecord(scope, v);
-        if (applied.ok()) continue;
-        // As in ApplyDurable: durable but not applied, so nothing later may be applied either.
-        apply_failed_.store(true);
-        metrics_->apply_errors.Inc();
-        spdlog::critical("apply of a replicated record failed at seq {}: {}; stopping", v.seq, applied.ToString());
-        return callback(Status::Unavailable("storage_unavailable: " + applied.ToString()));
+        if (!applied.ok()) return callback(FailApply(v.seq, applied));
       }
     }
     if (apply_listener_) apply_listener_(records->last_seq());
     callback(Status::OK());
   });
+}
+
+Status Store::FailApply(uint64_t seq, const Status& cause) {
+  // Durable but not applied: reads would miss it. Refuse every later write so nothing is
+  // applied out of order; a restart replays from the applied offset and repairs the store.
+  apply_failed_.store(true);
+  metrics_->apply_errors.Inc();
+  spdlog::critical("apply failed at seq {}: {}; refusing writes until restart", seq, cause.ToString());
+  return Status::Unavailable("storage_unavailable: " + cause.ToString());
 }
 
 Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::AppendResult& r,
@@ -332,15 +336,7 @@ Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::A
   for (size_t i = 0; i < writes.size(); ++i) {
     const StoredMeta meta{r.first_seq + i, r.ingested_at_ms};
     auto outcome = applier_->Apply(scope, writes[i].record, writes[i].id, meta, r.bodies[i]);
-    if (!outcome.ok()) {
-      // Durable but not applied: reads would miss it. Refuse every later write so nothing is
-      // applied out of order; a restart replays from the applied offset and repairs the store.
-      apply_failed_.store(true);
-      metrics_->apply_errors.Inc();
-      spdlog::critical("apply failed at seq {}: {}; refusing writes until restart", meta.seq,
-                       outcome.status().ToString());
-      return Status::Unavailable("storage_unavailable: " + outcome.status().ToString());
-    }
+    if (!outcome.ok()) return FailApply(meta.seq, outcome.status());
     const uint64_t end = i + 1 < writes.size() ? r.offsets[i + 1] : r.end_offset;
     outcomes.push_back(*outcome);
     outcomes.back().position = end;

@@ -175,6 +175,9 @@ class Store {
   // One record of the log, decoded and applied at its own seq and offset (replay, and a
   // standby's replicated records).
   Status ApplyLogRecord(TieredKv::WriteScope& scope, const wal::RecordView& v);
+  // A durable record could not be applied: the store refuses writes from now on (until a
+  // restart replays the WAL). Returns the 503 storage_unavailable to answer with.
+  Status FailApply(uint64_t seq, const Status& cause);
   // The id filter's start-up scan: every stored assertion's id, from the by_seq index, on its
   // own thread; Close stops it.
   void StartIdFilterScan();
