@@ -86,9 +86,11 @@ bool Journal::WaitForSpace() {
     std::lock_guard lock(mu_);
     failure_ = Status::OK();
   }
+  // The queue opens before the state says kOk: whoever sees kOk (a health check, a test) and
+  // then appends must not be refused by a queue still closed.
+  queue_.Open();
   state_.store(JournalState::kOk);
   metrics_.state.Set(1);
-  queue_.Open();
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - paused;
   spdlog::info(
       "WAL disk space is back: writes are accepted again at segment={} byte_offset={} "

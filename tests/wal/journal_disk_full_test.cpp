@@ -174,14 +174,21 @@ TEST_F(JournalDiskFullTest, EnospcWritingTheNewSegmentsHeaderRemovesItsTempFile)
   JournalOptions o = Options(&env_);
   o.segment_bytes = 4096;
   OpenAndStart(o);
-  // The first pwrite of the rotation is the next segment's header.
+  // The first pwrite of the rotation is the next segment's header. The space probe (every
+  // 2 ms) would create the segment again before the checks below on a slow machine, so every
+  // open after the rotation's own fails until the checks are done.
   env_.FailNth(FaultOp::kWrite, 1, ENOSPC);
+  env_.FailNth(FaultOp::kOpen, 2, ENOSPC, /*sticky=*/true);
   EXPECT_EQ(journal_->Rotate().status().code(), StatusCode::kDiskFull);
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/segment.002.wal.tmp"));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/segment.002.wal"));
+  env_.ClearFaults();
   ASSERT_TRUE(WaitForState(*journal_, JournalState::kOk));
   // Appends that fill segments go on rotating normally.
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(AppendOne(*journal_, std::string(300, 'r')).status.ok());
+  for (int i = 0; i < 40; ++i) {
+    AppendOutcome filled = AppendOne(*journal_, std::string(300, 'r'));
+    ASSERT_TRUE(filled.status.ok()) << filled.status.ToString();
+  }
   EXPECT_GE(journal_->Segments().size(), 3u);
 }
 
