@@ -2,11 +2,13 @@
 # Installs the Debian packages StemeDB needs to build, run and test. Idempotent: quick and
 # silent when everything is present; runs apt-get update only when something is missing.
 #
-#   scripts/setup.sh               everything: build, tests (prometheus, nginx, libfiu...), scripts
+#   scripts/setup.sh               everything: build, tests (prometheus, nginx, etcd, haproxy,
+#                                  libfiu...), scripts
 #   scripts/setup.sh --postgres    everything, and PostgreSQL with pgbench (scripts/bench.sh postgres)
 #   scripts/setup.sh --build-only  what `cmake --build` and the operations scripts need, nothing
 #                                  more: for a production host, where installing the test tools
-#                                  would also start Debian's nginx and prometheus services
+#                                  would also start Debian's nginx, prometheus, etcd and haproxy
+#                                  services
 set -euo pipefail
 
 build_only=0
@@ -36,6 +38,10 @@ if [ "$build_only" -eq 0 ]; then
     prometheus nginx systemd shellcheck fiu-utils openssl python3-cryptography python3-yaml
     # pgrep and ps (scripts/test.sh stops its background builds with them)
     procps
+    # etcd, etcdctl and HAProxy for the failover files' tests (tests/deploy/: deploy/etcd,
+    # deploy/haproxy); not --build-only, since Debian starts etcd.service and haproxy.service on
+    # installation
+    etcd-server etcd-client haproxy
     # a booted systemd host for the deployment-guide walk (tests/deploy/deployment_walk_test.py)
     debootstrap systemd-container
     # the fuzz preset (tests/fuzz, docs/fuzzing.md): clang with libFuzzer and the sanitizer
