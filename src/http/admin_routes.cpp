@@ -1,6 +1,7 @@
 // Admin endpoints (http-api.md, Admin; role admin): drain, undrain, node state, WAL rotation,
 // checkpoint, storage stats, API keys, trust overrides.
 
+#include "stemedb/http/acknowledgement.h"
 #include "stemedb/http/admin_routes.h"
 
 #include <spdlog/spdlog.h>
@@ -218,9 +219,13 @@ void AdminHandlers::WriteRecord(const Request& req, storage::AnyRecord record, R
   writes.push_back({std::move(record), id});
   const std::string request_id = req.request_id;
   // On the WAL writer's thread: a throw answers 500 (AnswerGuarded) instead of ending the process.
-  ctx_.store.Write(std::move(writes), [respond, request_id, reply](const Status& s, std::vector<storage::WriteOutcome>) {
-    AnswerGuarded(respond, request_id, "admin write callback",
-                  [&] { return s.ok() ? reply() : StatusResponse(s, request_id); });
+  ctx_.store.Write(std::move(writes), [this, respond, request_id, reply](const Status& s,
+                                                                         std::vector<storage::WriteOutcome> outcomes) {
+    AnswerGuarded(respond, request_id, "admin write callback", [&] {
+      if (!s.ok()) return StatusResponse(s, request_id);
+      if (auto refused = AcknowledgeRefused(ctx_.replication, outcomes, request_id)) return *refused;
+      return reply();
+    });
   });
 }
 

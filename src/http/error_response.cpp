@@ -23,12 +23,10 @@ Response RetryLaterResponse(const ApiError& error, std::string_view request_id, 
   return r;
 }
 
-Response NotPrimaryResponse(const std::string& primary, std::string_view request_id) {
-  nlohmann::json inner = {{"code", "not_primary"},
-                          {"message", primary.empty() ? std::string("this node is a standby and takes no writes; the "
-                                                                     "primary is not known yet")
-                                                      : "this node is a standby and takes no writes; write to the "
-                                                        "primary at " + primary}};
+Response NotPrimaryResponse(const std::string& primary, std::string_view request_id, std::string_view why) {
+  std::string message = why.empty() ? std::string("this node is not the primary and takes no writes") : std::string(why);
+  message += primary.empty() ? "; the primary is not known yet" : "; write to the primary at " + primary;
+  nlohmann::json inner = {{"code", "not_primary"}, {"message", message}};
   if (!primary.empty()) inner["primary"] = primary;
   inner["request_id"] = request_id;
   Response r;

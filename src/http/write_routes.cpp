@@ -6,6 +6,7 @@
 // append to the WAL. The reply is sent from the journal's callback, after the record is durable and
 // applied: a 2xx means durable, and a read after it sees the write.
 
+#include "stemedb/http/acknowledgement.h"
 #include "stemedb/http/write_routes.h"
 
 #include <nlohmann/json.hpp>
@@ -243,8 +244,11 @@ void WriteHandlers::Commit(const Request& req, std::vector<PendingWrite> writes,
   ctx_.store.Write(std::move(writes), [this, respond, request_id, reply = std::move(reply)](
                                           const Status& s, std::vector<WriteOutcome> outcomes) {
     if (!s.ok() || !ctx_.replication.await_standbys) {
-      return AnswerGuarded(respond, request_id, "write callback",
-                           [&] { return s.ok() ? reply(outcomes) : StatusResponse(s, request_id); });
+      return AnswerGuarded(respond, request_id, "write callback", [&] {
+        if (!s.ok()) return StatusResponse(s, request_id);
+        if (auto refused = AcknowledgeRefused(ctx_.replication, outcomes, request_id)) return *refused;
+        return reply(outcomes);
+      });
     }
     AwaitStandbys(request_id, std::move(outcomes), respond, reply);
   });
@@ -258,8 +262,9 @@ void WriteHandlers::AwaitStandbys(const std::string& request_id, std::vector<Wri
   auto shared = std::make_shared<std::vector<WriteOutcome>>(std::move(outcomes));
   // Synchronous commit: durable here, answered once enough standbys have it too. After the
   // timeout the client learns the ids (a retry is idempotent: ids are content hashes).
-  ctx_.replication.await_standbys(position, [respond, request_id, reply, shared, position](bool reached) {
+  ctx_.replication.await_standbys(position, [this, respond, request_id, reply, shared, position](bool reached) {
     AnswerGuarded(respond, request_id, "synchronous commit", [&] {
+      if (auto refused = AcknowledgeRefused(ctx_.replication, *shared, request_id)) return *refused;
       if (reached) return reply(*shared);
       std::string ids;
       for (const WriteOutcome& o : *shared) ids += (ids.empty() ? "" : ",") + core::IdHex(o.id);

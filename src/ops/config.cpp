@@ -152,6 +152,12 @@ const KeyTable& Table() {
     add({"replication", "synchronous_standbys", K::kInt, "Standbys that must have flushed a write before it is acknowledged; 0 is asynchronous", false, {}, 0, 16}, Bind(&Config::replication, &ReplicationConfig::synchronous_standbys));
     add({"replication", "sync_timeout_ms", K::kInt, "How long a write waits for synchronous standbys, then 503 replication_timeout", false, {}, 1, 600000}, Bind(&Config::replication, &ReplicationConfig::sync_timeout_ms));
     add({"replication", "causal_wait_ms", K::kInt, "How long a read with min_position waits for this node to apply that far, then 503 replica_behind", false, {}, 0, 60000}, Bind(&Config::replication, &ReplicationConfig::causal_wait_ms));
+    // [cluster]
+    add({"cluster", "name", K::kString, "This node's name in the cluster, unique; under etcd it also names it as a standby", false, {}, 0, 0}, Bind(&Config::cluster, &ClusterConfig::name));
+    add({"cluster", "scope", K::kString, "The cluster's name: its keys in etcd live under /stemedb/<scope>/", false, {}, 0, 0}, Bind(&Config::cluster, &ClusterConfig::scope));
+    add({"cluster", "advertise_url", K::kString, "How the other nodes and clients reach this node, http://host:port", false, {}, 0, 0}, Bind(&Config::cluster, &ClusterConfig::advertise_url));
+    add({"cluster", "etcd_endpoints", K::kString, "etcd members, comma-separated http://host:port; setting it turns cluster mode on (etcd decides who is primary)", false, {}, 0, 0}, Bind(&Config::cluster, &ClusterConfig::etcd_endpoints));
+    add({"cluster", "lease_ttl_s", K::kInt, "The leader lease: a primary that cannot renew it stops taking writes before it runs out", false, {}, 3, 300}, Bind(&Config::cluster, &ClusterConfig::lease_ttl_s));
     // [log]
     add({"log", "level", K::kString, "Log level", false, {"trace", "debug", "info", "warn", "error", "critical", "off"}, 0, 0}, Bind(&Config::log, &LogConfig::level));
     add({"log", "format", K::kString, "Log line format", false, {"text", "json"}, 0, 0}, Bind(&Config::log, &LogConfig::format));
@@ -401,6 +407,23 @@ Result<Config> ConfigLoader::Finish() {
     if (c.replication.api_key.empty()) {
       return Invalid("replication.role = standby needs replication.api_key (STEMEDB_REPLICATION_API_KEY): a key "
                      "with role replication or admin on the primary");
+    }
+  }
+  if (!c.cluster.etcd_endpoints.empty()) {
+    if (!IsValidReplicationName(c.cluster.name)) {
+      return Invalid("cluster.etcd_endpoints is set, so cluster.name must be 1 to 64 of A-Z a-z 0-9 - _ ., got '" +
+                     c.cluster.name + "'");
+    }
+    if (!IsValidReplicationName(c.cluster.scope)) {
+      return Invalid("cluster.scope '" + c.cluster.scope + "': 1 to 64 of A-Z a-z 0-9 - _ .");
+    }
+    if (c.cluster.advertise_url.rfind("http://", 0) != 0) {
+      return Invalid("cluster.etcd_endpoints is set, so cluster.advertise_url must be http://host:port, got '" +
+                     c.cluster.advertise_url + "'");
+    }
+    if (c.replication.api_key.empty()) {
+      return Invalid("cluster mode needs replication.api_key (STEMEDB_REPLICATION_API_KEY): every node streams from "
+                     "whichever is primary with it");
     }
   }
   for (const auto& spec : ConfigKeys()) {

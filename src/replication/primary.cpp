@@ -35,25 +35,56 @@ http::Response StartRefusal(const Status& s, std::string_view request_id) {
   return http::ErrorResponse({status, code, s.message(), "from"}, request_id);
 }
 
+// Terms before offsets (docs/replication.md, "Terms"). A standby of a newer term means this
+// node is no longer the primary. A standby of an older term shares this log only up to the
+// start of the first term after its own: records it holds past that point were never part of
+// this log (written by an old primary, never acknowledged with synchronous commit) and must be
+// moved aside before it can stream. The fork offset goes in a header for the standby to act on.
+std::optional<http::Response> TermRefusal(const storage::TermHistory& terms, uint64_t standby_term, uint64_t from,
+                                          std::string_view request_id) {
+  const uint64_t mine = terms.current();
+  if (standby_term > mine) {
+    return http::ErrorResponse({409, "term_stale",
+                                "the standby has seen term " + std::to_string(standby_term) + ", this node only " +
+                                    std::to_string(mine) + ": it is not the primary any more",
+                                "term"},
+                               request_id);
+  }
+  if (standby_term == mine) return std::nullopt;
+  const std::optional<storage::TermStart> next = terms.FirstAfter(standby_term);
+  if (!next || from <= next->offset) return std::nullopt;
+  http::Response r = http::ErrorResponse(
+      {409, "wal_diverged",
+       "the standby's log (term " + std::to_string(standby_term) + ", ending at offset " + std::to_string(from) +
+           ") runs past offset " + std::to_string(next->offset) + ", where term " + std::to_string(next->term) +
+           " began on " + next->leader + ": its records from there on were never part of this log; they are moved "
+           "to wal/diverged/ when the node rejoins (docs/replication.md)",
+       "from"},
+      request_id);
+  r.SetHeader(std::string(kForkOffsetHeader), std::to_string(next->offset));
+  return r;
+}
+
 }  // namespace
 
 std::optional<ReplicationPrimary::StreamRequest> ReplicationPrimary::ParseStreamRequest(std::string_view query,
                                                                                        http::ApiError* error) {
   auto params = http::QueryParams::Parse(query, error);
   if (!params) return std::nullopt;
-  if (auto unknown = params->RejectUnknown({"from", "seq", "name"})) {
+  if (auto unknown = params->RejectUnknown({"from", "seq", "name", "term"})) {
     *error = *unknown;
     return std::nullopt;
   }
   auto from = params->Uint("from", 0, 0, UINT64_MAX, error);
   auto seq = from ? params->Uint("seq", 0, 0, UINT64_MAX, error) : std::nullopt;
-  auto name = seq ? params->Required("name", error) : std::nullopt;
+  auto term = seq ? params->Uint("term", 0, 0, UINT64_MAX, error) : std::nullopt;
+  auto name = term ? params->Required("name", error) : std::nullopt;
   if (!name) return std::nullopt;
   if (!ops::IsValidReplicationName(*name)) {
     *error = {400, "invalid_parameter", "name: 1 to 64 of A-Z a-z 0-9 - _ .", "name"};
     return std::nullopt;
   }
-  return StreamRequest{*from, *seq, std::move(*name)};
+  return StreamRequest{*from, *seq, *term, std::move(*name)};
 }
 
 std::optional<ReplicationPrimary::Ack> ReplicationPrimary::ParseAck(const std::string& body_text) {
@@ -199,11 +230,8 @@ ReplicationPrimary::ReplicationPrimary(http::ApiContext& ctx, PrimaryOptions opt
 
 ReplicationPrimary::~ReplicationPrimary() { Stop(); }
 
-void ReplicationPrimary::InstallHooks(http::ReplicationHooks& hooks) {
-  if (options_.synchronous_standbys <= 0) return;
-  hooks.await_standbys = [this](uint64_t position, http::PositionReached done) {
-    synchronous_.Wait(position, options_.sync_timeout, std::move(done));
-  };
+void ReplicationPrimary::AwaitFlushed(uint64_t position, http::PositionReached done) {
+  synchronous_.Wait(position, options_.sync_timeout, std::move(done));
 }
 
 void ReplicationPrimary::Notify() {
@@ -262,6 +290,10 @@ void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder 
   }
   auto stream = std::make_shared<Stream>(*this, wanted->name, next_stream_id_++, wanted->from);
   lock.unlock();
+  if (auto refused = TermRefusal(ctx_.store.terms(), wanted->term, wanted->from, req.request_id)) {
+    spdlog::warn("replication: refused standby {} from {}: {}", wanted->name, req.remote_address, refused->body);
+    return respond(std::move(*refused));
+  }
   // A pread of one record header: cheap enough for the I/O thread.
   if (Status s = stream->source().CheckStart(wanted->from, wanted->seq); !s.ok()) {
     spdlog::warn("replication: refused standby {} from {}: {}", wanted->name, req.remote_address, s.message());
@@ -277,6 +309,7 @@ void ReplicationPrimary::HandleStream(const http::Request& req, http::Responder 
   http::Response r;
   r.status = 200;
   r.content_type = "application/octet-stream";
+  r.SetHeader(std::string(kTermHeader), std::to_string(ctx_.store.terms().current()));
   r.stream = std::move(stream);
   respond(std::move(r));
 }
@@ -396,13 +429,6 @@ std::vector<ReplicationPrimary::StandbyMetrics> ReplicationPrimary::Metrics() co
     out.push_back({name, s.connected, head > s.applied ? head - s.applied : 0, LagSeconds(s.applied)});
   }
   return out;
-}
-
-void ReplicationPrimary::AddRoutes(http::Router& router) {
-  router.Add(http::Method::kGet, "/v1/replication/stream", http::RouteClass::kReplication,
-             [this](const http::Request& req, http::Responder respond) { HandleStream(req, std::move(respond)); });
-  router.Add(http::Method::kPost, "/v1/replication/ack", http::RouteClass::kReplication,
-             [this](const http::Request& req, http::Responder respond) { HandleAck(req, std::move(respond)); });
 }
 
 }  // namespace stemedb::replication

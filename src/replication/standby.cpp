@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+#include <cstdlib>
+
 #include "stemedb/ground/check.h"
 #include "stemedb/replication/stream_format.h"
 
@@ -22,6 +25,20 @@ client::ServerAddress PrimaryAddress(const std::string& url) {
   auto address = client::ParseServerUrl(url);
   STEMEDB_CHECK(address.ok());  // the configuration was checked at start-up
   return *address;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The fork offset of a 409 wal_diverged (the primary's kForkOffsetHeader), if it named one.
+std::optional<uint64_t> ForkOffset(const client::HttpResponse& r) {
+  if (r.status != 409) return std::nullopt;
+  const std::string v = r.Header(Lower(kForkOffsetHeader));
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 19) return std::nullopt;
+  return std::stoull(v);
 }
 
 }  // namespace
@@ -55,12 +72,13 @@ void StandbyReceiver::Stop() {
   applied_waiters_.Stop();
 }
 
-void StandbyReceiver::InstallHooks(http::ReplicationHooks& hooks) {
-  hooks.not_primary = [this]() -> std::optional<std::string> { return options_.primary_url; };
-  hooks.await_applied = [this](uint64_t position, http::PositionReached done) {
-    applied_waiters_.Wait(position, options_.causal_wait, std::move(done));
-  };
-  hooks.applied_offset = [this] { return store_.kv().applied_position().offset; };
+void StandbyReceiver::AwaitApplied(uint64_t position, http::PositionReached done) {
+  applied_waiters_.Wait(position, options_.causal_wait, std::move(done));
+}
+
+std::optional<uint64_t> StandbyReceiver::diverged_at() const {
+  std::lock_guard lock(mu_);
+  return diverged_at_;
 }
 
 void StandbyReceiver::OnApplied() {
@@ -120,6 +138,13 @@ void StandbyReceiver::ReceiveLoop() {
                          journal_failure_.ToString());
         break;
       }
+      if (diverged_at_) {
+        spdlog::critical("replication: this node's log parts from the primary's at offset {} ({}); it stops "
+                         "streaming: the records past it must be moved to wal/diverged/ (docs/replication.md, "
+                         "\"Rejoining\")", *diverged_at_, s.ToString());
+        last_error_ = s.ToString();
+        break;
+      }
       last_error_ = s.ToString();
     }
     if (received_.load() > received_before) backoff = std::chrono::milliseconds(100);  // it worked for a while
@@ -135,15 +160,28 @@ void StandbyReceiver::ReceiveLoop() {
 Status StandbyReceiver::StreamOnce() {
   expected_ = store_.journal().tail();
   client::HttpConnection& conn = stream_conn_;
+  const uint64_t term = store_.terms().current();
   const std::string target = "/v1/replication/stream?from=" + std::to_string(expected_.end_offset) +
-                             "&seq=" + std::to_string(expected_.last_seq) + "&name=" + options_.name;
+                             "&seq=" + std::to_string(expected_.last_seq) + "&term=" + std::to_string(term) +
+                             "&name=" + options_.name;
   STEMEDB_RETURN_IF_ERROR(conn.SendRequest("GET", target, "", {{"X-API-Key", options_.api_key}}));
   auto header = conn.ReadResponseHeader();
   if (!header.ok()) return header.status();
   if (header->status != 200) {
+    if (auto fork = ForkOffset(*header)) {
+      std::lock_guard lock(mu_);
+      diverged_at_ = *fork;
+    }
     Status read = conn.ReadBody(*header);
     return Status::Unavailable("the primary refused the stream from offset " + std::to_string(expected_.end_offset) +
                                ": HTTP " + std::to_string(header->status) + " " + (read.ok() ? header->body : read.ToString()));
+  }
+  // A primary of an older term than this log has seen is a deposed one still answering.
+  const std::string primary_term = header->Header(Lower(kTermHeader));
+  if (primary_term.empty() || std::strtoull(primary_term.c_str(), nullptr, 10) < term) {
+    return Status::Unavailable("the primary at " + options_.primary_url + " is of term " +
+                               (primary_term.empty() ? "(none)" : primary_term) + ", older than this log's term " +
+                               std::to_string(term) + "; not streaming from it");
   }
   connected_.store(true);
   connected_since_unix_ms_.store(UnixMs());

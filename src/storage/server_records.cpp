@@ -117,6 +117,10 @@ std::string EncodeBody(const AnyRecord& record) {
     w.Bytes(t->agent.data(), t->agent.size());
     w.U8(t->score.has_value());
     w.F64(t->score.value_or(0));
+  } else if (const auto* term = std::get_if<TermStarted>(&record)) {
+    w.I64(static_cast<int64_t>(term->term));
+    w.Str(term->leader);
+    w.I64(term->started_at_ms);
   }
   return w.Take();
 }
@@ -156,6 +160,15 @@ Result<AnyRecord> DecodeBody(uint8_t wal_type, std::string_view body) {
       double score = in.F64();
       if (!in.Done() || (has && !(score >= 0 && score <= 1))) return Corrupt("trust_override");
       if (has) t.score = score;
+      return AnyRecord(std::move(t));
+    }
+    case kTermStartedWalType: {
+      TermStarted t;
+      const int64_t term = in.I64();
+      t.leader = in.Str(kNameBytesMax);
+      t.started_at_ms = in.I64();
+      if (!in.Done() || term <= 0 || t.leader.empty()) return Corrupt("term_started");
+      t.term = static_cast<uint64_t>(term);
       return AnyRecord(std::move(t));
     }
     default:

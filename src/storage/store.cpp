@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstring>
 
 #include "applier.h"
 #include "stemedb/core/stored_record.h"
@@ -132,6 +133,18 @@ Status Store::LoadCatalog() {
       catalog_.RetractSource(ix::TrailingId(key), std::string(value));
       return true;
     }
+    if (tag == 'T' && key.size() == 9 && value.size() > 8) {
+      uint64_t offset = 0;
+      std::memcpy(&offset, value.data(), 8);
+      auto term = DecodeBody(kTermStartedWalType, value.substr(8));
+      if (!term.ok() || !std::holds_alternative<TermStarted>(*term)) {
+        decode_error = Status::Corruption("term_started state entry: " + term.status().ToString());
+        return false;
+      }
+      const auto& t = std::get<TermStarted>(*term);
+      terms_.Add({t.term, offset, t.leader});
+      return true;
+    }
     uint8_t type = tag == 'k' ? 6 : tag == 'x' ? 7 : tag == 't' ? 8 : 0;
     if (type == 0) return true;
     auto record = DecodeBody(type, value);
@@ -194,6 +207,7 @@ Status Store::ApplyLogRecord(TieredKv::WriteScope& scope, const wal::RecordView&
   }
   auto outcome = applier_->Apply(scope, *record, RecordId(*record), {v.seq, v.ingested_at_ms}, v.body);
   if (!outcome.ok()) return outcome.status();
+  NoteTerm(scope, *record, v.offset);
   scope.Advance({v.end_offset, v.seq});
   return Status::OK();
 }
@@ -329,6 +343,18 @@ Status Store::FailApply(uint64_t seq, const Status& cause) {
   return Status::Unavailable("storage_unavailable: " + cause.ToString());
 }
 
+void Store::NoteTerm(TieredKv::WriteScope& scope, const AnyRecord& record, uint64_t start_offset) {
+  const auto* t = std::get_if<TermStarted>(&record);
+  if (t == nullptr) return;
+  std::string key = "T";
+  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>((t->term >> shift) & 0xff));
+  std::string value(8, '\0');
+  std::memcpy(value.data(), &start_offset, 8);
+  value += EncodeBody(record);
+  scope.Put(ix::kState, key, value);
+  terms_.Add({t->term, start_offset, t->leader});
+}
+
 Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::AppendResult& r,
                            std::vector<WriteOutcome>& outcomes) {
   if (apply_failed_.load()) return Status::Unavailable("storage_unavailable: the apply step failed earlier");
@@ -337,6 +363,7 @@ Status Store::ApplyDurable(const std::vector<PendingWrite>& writes, const wal::A
     const StoredMeta meta{r.first_seq + i, r.ingested_at_ms};
     auto outcome = applier_->Apply(scope, writes[i].record, writes[i].id, meta, r.bodies[i]);
     if (!outcome.ok()) return FailApply(meta.seq, outcome.status());
+    NoteTerm(scope, writes[i].record, r.offsets[i]);
     const uint64_t end = i + 1 < writes.size() ? r.offsets[i + 1] : r.end_offset;
     outcomes.push_back(*outcome);
     outcomes.back().position = end;

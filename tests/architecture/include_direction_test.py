@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Includes point one way (docs/architecture.md):
 
-    tools -> replication -> http -> query -> storage -> index -> wal -> core -> ops -> ground
+    tools -> cluster -> replication -> http -> query -> storage -> index -> wal -> core -> ops -> ground
 
 A file of a module may include its own module and the modules below it, never one above.
 `client` (the HTTP client of the CLI, the benchmark and the tests) sits at the tools layer.
@@ -11,7 +11,7 @@ import pathlib
 import re
 import sys
 
-RANK = {"ground": -1, "ops": 0, "core": 1, "wal": 2, "index": 3, "storage": 4, "query": 5, "http": 6, "client": 6, "replication": 6.5, "tools": 7}
+RANK = {"ground": -1, "ops": 0, "core": 1, "wal": 2, "index": 3, "storage": 4, "query": 5, "http": 6, "client": 6, "replication": 6.5, "cluster": 6.7, "tools": 7}
 INCLUDE = re.compile(r'#include\s+"stemedb/([a-z_]+)/')
 
 

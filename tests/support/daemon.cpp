@@ -25,8 +25,8 @@ Daemon::~Daemon() {
 void Daemon::Start() {
   std::vector<std::string> argv = options_.wrapper;
   argv.push_back(STEMEDB_API_BINARY);
-  // Port 0: the kernel picks a free port; the daemon logs which, so there is no race.
-  for (const std::string& a : {std::string("--bind"), std::string("127.0.0.1:0"), std::string("--data-dir"),
+  // Port 0 (the default): the kernel picks a free port; the daemon logs which, so no race.
+  for (const std::string& a : {std::string("--bind"), "127.0.0.1:" + std::to_string(options_.port), std::string("--data-dir"),
                                data_dir_, std::string("--log-level"), std::string("debug")}) {
     argv.push_back(a);
   }

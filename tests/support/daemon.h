@@ -23,6 +23,7 @@ struct DaemonOptions {
   std::vector<std::string> env;        // extra environment, "NAME=value"
   std::vector<std::string> wrapper;    // e.g. {"fiu-run", "-x"}
   std::string data_dir;                // empty: a fresh temporary directory
+  uint16_t port = 0;                   // 0: the kernel picks one (a restart keeps a fixed one)
   std::string log_file;                // set: the daemon logs there (--log-file), Log() reads it
   bool wait_ready = true;              // false: wait only until it listens
   std::chrono::seconds start_timeout{60};

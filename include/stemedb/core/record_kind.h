@@ -17,7 +17,7 @@ enum class RecordKind : uint8_t {
   kSource = 4,
   kSourceRetraction = 5,
   // Reserved for the server's own records, defined with the admin API:
-  // 6 api_key_created, 7 api_key_revoked, 8 trust_override_set, 9 trust_override_cleared.
+  // 6 api_key_created, 7 api_key_revoked, 8 trust_override (set or cleared), 9 term_started.
 };
 
 // "assertion", "vote", "epoch", "source", "source_retraction"; "unknown" otherwise.

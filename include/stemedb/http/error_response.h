@@ -24,7 +24,8 @@ Response RetryLaterResponse(const ApiError& error, std::string_view request_id, 
 
 // 503 not_primary (docs/replication.md): this node takes no writes; `primary` (its URL, "" when
 // unknown) rides in the error object so a client can follow it once.
-Response NotPrimaryResponse(const std::string& primary, std::string_view request_id);
+// 503 not_primary naming the primary ("" when unknown); `why` replaces the default reason.
+Response NotPrimaryResponse(const std::string& primary, std::string_view request_id, std::string_view why = "");
 
 // A JSON body with status; the usual success path.
 Response JsonResponse(int status, std::string body);

@@ -26,6 +26,12 @@ struct ReplicationHooks {
   std::function<void(uint64_t position, PositionReached done)> await_applied;
   // The applied offset now: reads with min_position at or below it run at once.
   std::function<uint64_t()> applied_offset;
+  // Asked once a write is durable here, just before it is acknowledged: nullopt while this node
+  // holds its leader lease; else the primary's URL ("" when unknown) for a 503 not_primary. A
+  // primary whose lease ran out while the write waited (a pause, a lost etcd) acknowledges
+  // nothing: its record may be missing from the new primary's log (docs/replication.md,
+  // "Fencing"). Empty outside cluster mode.
+  std::function<std::optional<std::string>()> acknowledge_refused;
 };
 
 }  // namespace stemedb::http

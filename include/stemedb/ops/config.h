@@ -85,6 +85,16 @@ struct ReplicationConfig {
   int causal_wait_ms = 1000;
 };
 
+// Cluster mode (docs/replication.md, "Automatic failover"): etcd decides who is primary.
+// Setting etcd_endpoints turns it on; replication.role is then ignored.
+struct ClusterConfig {
+  std::string name;            // this node, unique in the cluster (the leader key's holder)
+  std::string scope = "stemedb";  // etcd prefix /stemedb/<scope>/
+  std::string advertise_url;   // how the other nodes and clients reach this node
+  std::string etcd_endpoints;  // comma-separated http://host:port
+  int lease_ttl_s = 10;
+};
+
 // A standby's name (replication.name, the stream's name=): 1 to 64 of A-Z a-z 0-9 - _ . (it is a
 // metric label and a log field).
 bool IsValidReplicationName(std::string_view name);
@@ -104,6 +114,7 @@ struct Config {
   RateLimitConfig rate_limit;
   SignaturesConfig signatures;
   ReplicationConfig replication;
+  ClusterConfig cluster;
   LogConfig log;
 
   // Derived paths with their defaults applied.

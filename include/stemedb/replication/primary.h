@@ -47,9 +47,11 @@ class ReplicationPrimary {
   ReplicationPrimary(const ReplicationPrimary&) = delete;
   ReplicationPrimary& operator=(const ReplicationPrimary&) = delete;
 
-  void AddRoutes(http::Router& router);
-  // Fills ctx.replication's write-side hooks (synchronous commit) when synchronous_standbys > 0.
-  void InstallHooks(http::ReplicationHooks& hooks);
+  // GET /v1/replication/stream and POST /v1/replication/ack (Replication routes them here).
+  void HandleStream(const http::Request& req, http::Responder respond);
+  void HandleAck(const http::Request& req, http::Responder respond);
+  // Synchronous commit: done(true) once synchronous_standbys standbys flushed `position`.
+  void AwaitFlushed(uint64_t position, http::PositionReached done);
   // The durable head moved (the store's apply listener, on the journal's writer thread).
   void Notify();
   // Ends every stream and joins the sender threads; pending synchronous writes get false.
@@ -82,6 +84,7 @@ class ReplicationPrimary {
   struct StreamRequest {
     uint64_t from;  // the standby's durable WAL end
     uint64_t seq;   // its last seq
+    uint64_t term;  // the last term in its log (0: none)
     std::string name;
   };
   struct Ack {
@@ -91,10 +94,8 @@ class ReplicationPrimary {
   };
   static std::optional<StreamRequest> ParseStreamRequest(std::string_view query, http::ApiError* error);
   static std::optional<Ack> ParseAck(const std::string& body);
-  void HandleStream(const http::Request& req, http::Responder respond);
   // Under mu_: the standby's entry (replacing its old stream), the stream started.
   void RegisterStream(const StreamRequest& wanted, const std::string& address, const std::shared_ptr<Stream>& stream);
-  void HandleAck(const http::Request& req, http::Responder respond);
   // Under mu_: the offset synchronous_standbys standbys have all flushed, when that many stream.
   std::optional<uint64_t> SynchronousPoint() const;
   void ReapFinishedStreams();  // under mu_

@@ -11,6 +11,8 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "stemedb/http/api_context.h"
@@ -24,20 +26,49 @@ namespace stemedb::replication {
 // A standby further behind its primary than this is not a healthy replica (GET /v1/replica).
 inline constexpr uint64_t kReplicaLagBytesMax = 64u << 20;
 
+// How the role is decided: by configuration (static), or by etcd through the cluster module,
+// which calls FollowPrimary / Promote / Fence as leadership moves.
+enum class RoleSource : uint8_t { kStatic, kCluster };
+
 class Replication {
  public:
-  Replication(http::ApiContext& ctx, const ops::ReplicationConfig& config);
+  Replication(http::ApiContext& ctx, const ops::ReplicationConfig& config, RoleSource source = RoleSource::kStatic,
+              std::string node_name = "");
   ~Replication();  // Stop()
   Replication(const Replication&) = delete;
   Replication& operator=(const Replication&) = delete;
 
-  bool is_standby() const { return standby_ != nullptr; }
+  bool is_standby() const;
+  bool is_primary() const;  // takes writes now (under etcd: holds the lease, not fenced)
   void AddRoutes(http::Router& router);
-  void Start();      // the standby's receiver; nothing on a primary
+  void Start();      // the standby's receiver (static mode); nothing on a primary
   void OnApplied();  // from the store's apply listener (the journal's writer thread)
   void Stop();
 
+  // ---- cluster mode (the cluster module's thread) ----
+  // Stream from the primary at `url` (a new receiver when the URL changed). A deposed primary
+  // follows too: if its log runs past the new term's start, the primary refuses it
+  // (wal_diverged, diverged_at()) and the node must move those records aside first.
+  void FollowPrimary(const std::string& url);
+  // Become the primary of `term`: stop the receiver (what it handed the journal becomes
+  // durable and applied), write the term_started record, then take writes. Blocks until the
+  // record is durable.
+  stemedb::Status Promote(uint64_t term);
+  // Stop taking and acknowledging writes now (the lease may be gone); `primary_url` is where
+  // writes should go instead, "" when not known.
+  void Fence(const std::string& primary_url);
+  // The standby's fork offset once the primary said the logs part (wal_diverged).
+  std::optional<uint64_t> diverged_at() const;
+  uint64_t flushed_offset() const;
+  uint64_t term() const { return ctx_.store.terms().current(); }
+
  private:
+  void InstallHooks();
+  std::optional<std::string> NotPrimary() const;
+  std::shared_ptr<ReplicationPrimary> primary() const;
+  std::shared_ptr<StandbyReceiver> standby() const;
+  std::shared_ptr<StandbyReceiver> MakeStandby(const std::string& url) const;
+  PrimaryOptions MakePrimaryOptions() const;
   void Role(const http::Request& req, http::Responder respond);
   void Replica(const http::Request& req, http::Responder respond);
   void Status(const http::Request& req, http::Responder respond);
@@ -49,8 +80,17 @@ class Replication {
   void CollectMetrics(ops::ExpositionWriter& w) const;
 
   http::ApiContext& ctx_;
-  std::unique_ptr<ReplicationPrimary> primary_;
-  std::unique_ptr<StandbyReceiver> standby_;
+  const ops::ReplicationConfig config_;
+  const RoleSource source_;
+  const std::string name_;
+  // The role objects change only in cluster mode, on the cluster thread; requests take a
+  // shared_ptr copy under role_mu_ and use it outside.
+  mutable std::mutex role_mu_;
+  std::shared_ptr<ReplicationPrimary> primary_;
+  std::shared_ptr<StandbyReceiver> standby_;
+  std::string primary_url_;  // where writes go when this node is not the primary
+  bool fenced_ = false;      // cluster mode: not the primary (no lease), whatever objects exist
+  bool role_stopped_ = false;
   std::mutex digest_mu_;
   bool digest_running_ = false;
   bool stopped_ = false;

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -47,8 +48,14 @@ class StandbyReceiver {
 
   void Start();
   void Stop();
-  // not_primary (writes go to the primary), await_applied and applied_offset (causal reads).
-  void InstallHooks(http::ReplicationHooks& hooks);
+  // Causal reads: done(true) once this node applied the log up to `position`, done(false)
+  // after causal_wait.
+  void AwaitApplied(uint64_t position, http::PositionReached done);
+  const std::string& primary_url() const { return options_.primary_url; }
+  // The primary answered 409 wal_diverged naming where the logs part: this node's records from
+  // that offset on were never part of the primary's log. The receiver stops; the node must
+  // move them aside before it can stream (docs/replication.md, "Rejoining").
+  std::optional<uint64_t> diverged_at() const;
   // The store applied more of the log (its apply listener, on the journal's writer thread).
   void OnApplied();
 
@@ -81,6 +88,7 @@ class StandbyReceiver {
   bool ack_due_ = false;
   size_t inflight_bytes_ = 0;
   Status journal_failure_;  // a failed replicated append: the receiver stops
+  std::optional<uint64_t> diverged_at_;  // the primary's fork offset: the receiver stops
   std::string last_error_;
   wal::LogTail expected_;  // the receiver thread's: where the next record must start
 

@@ -24,6 +24,9 @@ namespace stemedb::replication {
 inline constexpr char kRecordsMessage = 'R';
 inline constexpr char kHeartbeatMessage = 'H';
 inline constexpr size_t kMessageHeaderBytes = 5;
+// The stream's answer names the primary's term; a 409 wal_diverged names where the logs part.
+inline constexpr std::string_view kTermHeader = "X-Stemedb-Term";
+inline constexpr std::string_view kForkOffsetHeader = "X-Stemedb-Fork-Offset";
 // A records message carries at most this much in one go, or one record when a record is larger.
 inline constexpr size_t kRecordsMessageBytesTarget = 1u << 20;
 // The decoder's bound: a record is at most a WAL batch (wal.max_batch_bytes <= 256 MiB).

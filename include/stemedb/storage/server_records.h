@@ -1,7 +1,7 @@
 #pragma once
-// Records the server writes for itself through the WAL, beside the agents' records: API keys
-// and trust overrides. They take the WAL types after core's record kinds (6, 7, 8), so one
-// byte still says what a WAL record holds.
+// Records the server writes for itself through the WAL, beside the agents' records: API keys,
+// trust overrides and the start of a leadership term. They take the WAL types after core's
+// record kinds (6, 7, 8, 9), so one byte still says what a WAL record holds.
 
 #include <cstdint>
 #include <optional>
@@ -33,9 +33,19 @@ struct TrustOverride {
   std::optional<double> score;  // 0..1; nullopt removes the override
 };
 
+// The first record a primary writes when it takes a leadership term (docs/replication.md,
+// "Terms"): the log is cut into terms, so a node that comes back after a failover can find
+// where its log and the new primary's part (the start of the first term it never saw).
+struct TermStarted {
+  uint64_t term = 0;      // > 0, increasing; fixed in etcd before this record is written
+  std::string leader;     // the node's cluster name
+  int64_t started_at_ms = 0;
+};
+
 // Every record the store writes; the variant index + 1 is the WAL type byte.
 using AnyRecord = std::variant<core::Assertion, core::Vote, core::Epoch, core::Source, core::SourceRetraction,
-                               ApiKeyCreated, ApiKeyRevoked, TrustOverride>;
+                               ApiKeyCreated, ApiKeyRevoked, TrustOverride, TermStarted>;
+inline constexpr uint8_t kTermStartedWalType = 9;
 
 uint8_t WalType(const AnyRecord& record);
 AnyRecord FromCore(core::Record record);

@@ -22,6 +22,7 @@
 #include "stemedb/ops/metrics.h"
 #include "stemedb/storage/candidate_cache.h"
 #include "stemedb/storage/catalog.h"
+#include "stemedb/storage/term_history.h"
 #include "stemedb/storage/id_filter.h"
 #include "stemedb/storage/server_records.h"
 #include "stemedb/storage/stored.h"
@@ -156,6 +157,8 @@ class Store {
   Result<index::GlobalCounts> Counts();
 
   const Catalog& catalog() const { return catalog_; }
+  // Where each leadership term begins in this node's log (replication's fork check).
+  const TermHistory& terms() const { return terms_; }
   // The file-system seam every file of this store goes through (options.journal.env, or the
   // default PosixEnv): the daemon writes its other files (root.key, checkpoints) through it too.
   Env& env() const { return *env_; }
@@ -175,6 +178,9 @@ class Store {
   // One record of the log, decoded and applied at its own seq and offset (replay, and a
   // standby's replicated records).
   Status ApplyLogRecord(TieredKv::WriteScope& scope, const wal::RecordView& v);
+  // A term_started record at `start_offset`: remembered (the history) and kept in the state
+  // column family, so the history survives a restart without reading the WAL from its start.
+  void NoteTerm(TieredKv::WriteScope& scope, const AnyRecord& record, uint64_t start_offset);
   // A durable record could not be applied: the store refuses writes from now on (until a
   // restart replays the WAL). Returns the 503 storage_unavailable to answer with.
   Status FailApply(uint64_t seq, const Status& cause);
@@ -196,6 +202,7 @@ class Store {
   std::unique_ptr<wal::Journal> journal_;
   std::unique_ptr<TieredKv> kv_;
   Catalog catalog_;
+  TermHistory terms_;
   std::unique_ptr<CandidateCache> cache_;
   std::unique_ptr<TrustCache> trust_cache_;
   std::unique_ptr<IdFilter> id_filter_;

@@ -4,11 +4,14 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
 
+#include "rejoin.h"
 #include "stemedb/build_info.h"
 #include "stemedb/ground/check.h"
 #include "stemedb/http/admin_routes.h"
@@ -25,6 +28,7 @@
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
 #include "stemedb/ops/process_metrics.h"
+#include "stemedb/cluster/cluster_node.h"
 #include "stemedb/replication/replication.h"
 
 namespace stemedb::api {
@@ -135,6 +139,10 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   if (config.signatures.skip_unsafe) {
     spdlog::warn("signatures.skip_unsafe is on: writes are accepted WITHOUT verifying signatures (development only)");
   }
+  if (Status s = CompletePendingRejoin(config); !s.ok()) {
+    spdlog::critical("cannot start: {}", s.ToString());
+    return 1;
+  }
   spdlog::info("opening the store: data {}, WAL {}", config.storage.data_dir, config.WalDir());
   auto opened = storage::Store::Open(StoreOptionsFrom(config), metrics);
   if (!opened.ok()) {
@@ -159,7 +167,10 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                        static_cast<uint64_t>(config.server.max_body_bytes)};
   http::FeedHub feed(api);
   // Before the routes: it fills api.replication (not_primary on a standby, synchronous commit).
-  replication::Replication replication(api, config.replication);
+  const bool cluster_mode = !config.cluster.etcd_endpoints.empty();
+  replication::Replication replication(api, config.replication,
+                                       cluster_mode ? replication::RoleSource::kCluster : replication::RoleSource::kStatic,
+                                       config.cluster.name);
   store->SetApplyListener([&feed, &replication](uint64_t last_seq) {
     feed.Notify(last_seq);
     replication.OnApplied();
@@ -202,6 +213,33 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   });
   node.set_mode(http::NodeMode::kServing);
   replication.Start();
+  // Under etcd, the node starts as neither role and takes the one the leader key gives it.
+  std::unique_ptr<cluster::ClusterNode> cluster_node;
+  std::atomic<bool> rejoin{false};
+  if (cluster_mode) {
+    auto etcd = cluster::EtcdClient::ParseEndpoints(config.cluster.etcd_endpoints);
+    if (!etcd.ok()) {
+      spdlog::critical("cannot start: {}", etcd.status().ToString());
+      return 1;
+    }
+    cluster_node = std::make_unique<cluster::ClusterNode>(
+        replication,
+        cluster::ClusterOptions{.name = config.cluster.name,
+                                .scope = config.cluster.scope,
+                                .advertise_url = config.cluster.advertise_url,
+                                .etcd = *etcd,
+                                .lease_ttl_s = config.cluster.lease_ttl_s,
+                                .on_diverged = [&config, &rejoin](uint64_t fork) {
+                                  if (Status s = RequestRejoin(config, fork); !s.ok()) {
+                                    spdlog::critical("rejoin: cannot write its marker: {}", s.ToString());
+                                    return;
+                                  }
+                                  rejoin.store(true);
+                                  kill(getpid(), SIGTERM);  // the stop below, then exit kExitRejoin
+                                }},
+        metrics);
+    cluster_node->Start();
+  }
 
   int sig = WaitForStopSignal(signals);
   sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -209,6 +247,8 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.server.shutdown_grace_s);
   // Drain first: new writes get 503 draining (load balancers move on), writes in flight finish.
   node.set_mode(http::NodeMode::kDraining);
+  // A leader hands the lease back first: the next primary is elected without waiting the TTL.
+  if (cluster_node) cluster_node->Stop();
   while (node.inflight_writes() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -232,7 +272,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   node.set_mode(http::NodeMode::kDrained);
   spdlog::info("stopped");
   spdlog::shutdown();
-  return 0;
+  return rejoin.load() ? kExitRejoin : 0;
 }
 
 }  // namespace stemedb::api

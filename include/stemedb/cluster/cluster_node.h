@@ -1,0 +1,95 @@
+#pragma once
+// Automatic failover (docs/replication.md, "Automatic failover"): a thread that keeps this
+// node's lease in etcd alive, publishes its flushed offset, and moves it between roles as the
+// leader key /stemedb/<scope>/leader says. We write no consensus of our own: etcd's
+// transactions decide who leads, as Patroni lets them decide for PostgreSQL.
+//
+//   /stemedb/<scope>/leader           {"name","url","term"}, bound to the leader's lease
+//   /stemedb/<scope>/term             the last term granted (a transaction raises it)
+//   /stemedb/<scope>/members/<name>   {"url","flushed","term","role"}, bound to its lease
+//
+// Fencing: the leader stops taking and acknowledging writes at (the send time of its last
+// successful renewal + TTL - margin) by its own monotonic clock, before etcd can hand the key
+// to anyone else; so two nodes never take writes in the same term, or at the same time.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "stemedb/cluster/etcd_client.h"
+#include "stemedb/ops/metrics.h"
+#include "stemedb/replication/replication.h"
+
+namespace stemedb::cluster {
+
+struct ClusterOptions {
+  std::string name;
+  std::string scope = "stemedb";
+  std::string advertise_url;
+  std::vector<client::ServerAddress> etcd;
+  int lease_ttl_s = 10;
+  std::chrono::milliseconds tick{500};
+  // The primary refused this node's log past `fork_offset` (a deposed primary's unreplicated
+  // tail): the daemon marks the rejoin and restarts (called once, from the cluster thread).
+  std::function<void(uint64_t fork_offset)> on_diverged;
+};
+
+class ClusterNode {
+ public:
+  ClusterNode(replication::Replication& replication, ClusterOptions options, ops::Registry& metrics);
+  ~ClusterNode();  // Stop()
+  ClusterNode(const ClusterNode&) = delete;
+  ClusterNode& operator=(const ClusterNode&) = delete;
+
+  void Start();
+  // Stops the thread; a leader releases the key (its lease is revoked), so the next one need
+  // not wait out the TTL.
+  void Stop();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Member {
+    std::string name;
+    uint64_t flushed = 0;
+    bool diverged = false;
+  };
+
+  void Run();
+  void Tick();
+  void RenewLease();
+  void Publish();
+  void FollowLeader(const EtcdKeyValue& leader);
+  void MaybeCampaign();
+  bool MostUpToDate();
+  void StepDown(const std::string& new_primary_url, const char* why);
+  std::string Key(const std::string& suffix) const;
+  std::chrono::milliseconds Margin() const;
+
+  replication::Replication& replication_;
+  const ClusterOptions options_;
+  EtcdClient etcd_;
+  int64_t lease_ = 0;
+  Clock::time_point lease_valid_until_{};  // by our clock, with the margin taken off
+  bool leader_ = false;
+  std::string followed_url_;
+  std::optional<Clock::time_point> leader_absent_since_;
+  std::string last_error_;
+  bool diverged_reported_ = false;
+
+  ops::Counter& leader_changes_;
+  ops::Counter& etcd_errors_;
+  ops::Gauge& is_leader_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace stemedb::cluster

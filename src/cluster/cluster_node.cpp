@@ -1,0 +1,215 @@
+#include "stemedb/cluster/cluster_node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace stemedb::cluster {
+namespace {
+
+using json = nlohmann::json;
+
+// One etcd call may take this long before the next endpoint is tried: short against the
+// lease, so a dead member costs a renewal, not the lease.
+std::chrono::milliseconds EtcdTimeout(int ttl_s) {
+  return std::chrono::milliseconds(std::clamp(ttl_s * 1000 / 5, 300, 2000));
+}
+
+}  // namespace
+
+ClusterNode::ClusterNode(replication::Replication& replication, ClusterOptions options, ops::Registry& metrics)
+    : replication_(replication),
+      options_(std::move(options)),
+      etcd_(options_.etcd, EtcdTimeout(options_.lease_ttl_s)),
+      leader_changes_(metrics.AddCounter("stemedb_cluster_leader_changes_total",
+                                         "Times this node saw the cluster's leader change (it won, lost, or "
+                                         "started following another).")),
+      etcd_errors_(metrics.AddCounter("stemedb_cluster_etcd_errors_total",
+                                      "etcd calls that failed on every endpoint tried.")),
+      is_leader_(metrics.AddGauge("stemedb_cluster_is_leader",
+                                  "1 while this node holds the leader lease and takes writes.")) {}
+
+ClusterNode::~ClusterNode() { Stop(); }
+
+std::string ClusterNode::Key(const std::string& suffix) const { return "/stemedb/" + options_.scope + "/" + suffix; }
+
+std::chrono::milliseconds ClusterNode::Margin() const {
+  // Clocks drift and a renewal's answer takes time: stop well before etcd would expire the
+  // lease, at least one second and a fifth of the TTL.
+  return std::chrono::milliseconds(std::max(1000, options_.lease_ttl_s * 1000 / 5));
+}
+
+void ClusterNode::Start() {
+  spdlog::info("cluster: node {} ({}) joins scope {} through {} etcd endpoints, lease {} s", options_.name,
+               options_.advertise_url, options_.scope, options_.etcd.size(), options_.lease_ttl_s);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ClusterNode::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (leader_) replication_.Fence("");
+  // The key goes with the lease: the next leader is elected now, not after the TTL.
+  if (lease_ != 0 && !etcd_.Revoke(lease_).ok()) spdlog::warn("cluster: could not revoke lease on stop");
+}
+
+void ClusterNode::Run() {
+  std::unique_lock lock(mu_);
+  while (!stopped_) {
+    lock.unlock();
+    Tick();
+    lock.lock();
+    cv_.wait_for(lock, options_.tick, [this] { return stopped_; });
+  }
+}
+
+void ClusterNode::Tick() {
+  RenewLease();
+  if (leader_ && Clock::now() >= lease_valid_until_) StepDown("", "its lease could not be renewed in time");
+  if (lease_ == 0) return;
+  Publish();
+  auto leader = etcd_.Get(Key("leader"));
+  if (!leader.ok()) {
+    etcd_errors_.Inc();
+    return;
+  }
+  if (*leader) {
+    leader_absent_since_.reset();
+    return FollowLeader(**leader);
+  }
+  if (leader_) return StepDown("", "the leader key is gone");
+  MaybeCampaign();
+}
+
+void ClusterNode::RenewLease() {
+  const Clock::time_point sent = Clock::now();
+  if (lease_ == 0) {
+    auto granted = etcd_.GrantLease(options_.lease_ttl_s);
+    if (!granted.ok()) {
+      etcd_errors_.Inc();
+      if (granted.status().ToString() != last_error_) spdlog::warn("cluster: etcd: {}", granted.status().ToString());
+      last_error_ = granted.status().ToString();
+      return;
+    }
+    lease_ = *granted;
+    lease_valid_until_ = sent + std::chrono::seconds(options_.lease_ttl_s) - Margin();
+    return;
+  }
+  auto ttl = etcd_.KeepAlive(lease_);
+  if (!ttl.ok()) {
+    etcd_errors_.Inc();
+    if (ttl.status().ToString() != last_error_) spdlog::warn("cluster: etcd: {}", ttl.status().ToString());
+    last_error_ = ttl.status().ToString();
+    return;
+  }
+  last_error_.clear();
+  if (*ttl <= 0) {
+    // Expired while we could not reach etcd: whatever it held (the leader key) is gone.
+    lease_ = 0;
+    if (leader_) StepDown("", "its lease expired");
+    return;
+  }
+  lease_valid_until_ = sent + std::chrono::seconds(*ttl) - Margin();
+}
+
+void ClusterNode::Publish() {
+  json member = {{"url", options_.advertise_url},
+                 {"flushed", replication_.flushed_offset()},
+                 {"role", leader_ ? "primary" : "standby"},
+                 {"diverged", replication_.diverged_at().has_value()}};
+  if (!etcd_.Put(Key("members/" + options_.name), member.dump(), lease_).ok()) etcd_errors_.Inc();
+}
+
+void ClusterNode::FollowLeader(const EtcdKeyValue& leader) {
+  const json value = json::parse(leader.value, nullptr, false);
+  const std::string name = value.is_object() ? value.value("name", "") : "";
+  const std::string url = value.is_object() ? value.value("url", "") : "";
+  if (name == options_.name) {
+    if (leader.lease == lease_) return;  // ours, and we lead
+    // Our name under another lease: this node before a restart. That process is gone (it
+    // held the data directory's lock), so its lease is released rather than waited out.
+    spdlog::warn("cluster: the leader key names this node under an old lease; revoking it");
+    if (!etcd_.Revoke(leader.lease).ok()) etcd_errors_.Inc();
+    return;
+  }
+  if (leader_) return StepDown(url, "another node holds the leader key");
+  if (auto fork = replication_.diverged_at(); fork && !diverged_reported_) {
+    diverged_reported_ = true;
+    spdlog::critical("cluster: this node's log runs past offset {}, where {}'s term began; it restarts to move "
+                     "those records to wal/diverged/ and rejoin", *fork, name);
+    if (options_.on_diverged) options_.on_diverged(*fork);
+    return;
+  }
+  if (url.empty() || url == followed_url_) return;
+  spdlog::warn("cluster: {} leads (term {}); following it at {}", name, value.value("term", 0), url);
+  leader_changes_.Inc();
+  followed_url_ = url;
+  replication_.FollowPrimary(url);
+}
+
+void ClusterNode::StepDown(const std::string& new_primary_url, const char* why) {
+  spdlog::warn("cluster: node {} steps down: {}", options_.name, why);
+  replication_.Fence(new_primary_url);
+  leader_ = false;
+  is_leader_.Set(0);
+  leader_changes_.Inc();
+  followed_url_.clear();
+}
+
+bool ClusterNode::MostUpToDate() {
+  auto members = etcd_.GetPrefix(Key("members/"));
+  if (!members.ok()) {
+    etcd_errors_.Inc();
+    return false;
+  }
+  const uint64_t mine = replication_.flushed_offset();
+  for (const EtcdKeyValue& kv : *members) {
+    const json m = json::parse(kv.value, nullptr, false);
+    if (!m.is_object()) continue;
+    const std::string name = kv.key.substr(Key("members/").size());
+    if (name == options_.name || m.value("diverged", false)) continue;
+    const uint64_t theirs = m.value("flushed", uint64_t{0});
+    // Ties go to the smaller name, so two equal candidates do not both try.
+    if (theirs > mine || (theirs == mine && name < options_.name)) return false;
+  }
+  return true;
+}
+
+void ClusterNode::MaybeCampaign() {
+  const Clock::time_point now = Clock::now();
+  if (!leader_absent_since_) {
+    // Wait one tick: the others publish the offsets they stopped at before anyone compares.
+    leader_absent_since_ = now;
+    return;
+  }
+  if (now - *leader_absent_since_ < options_.tick || replication_.diverged_at()) return;
+  if (now >= lease_valid_until_ || !MostUpToDate()) return;
+  auto term_kv = etcd_.Get(Key("term"));
+  if (!term_kv.ok()) return etcd_errors_.Inc();
+  const uint64_t last_term = *term_kv ? std::strtoull((*term_kv)->value.c_str(), nullptr, 10) : 0;
+  const uint64_t term = std::max(last_term, replication_.term()) + 1;
+  const json value = {{"name", options_.name}, {"url", options_.advertise_url}, {"term", term}};
+  auto won = etcd_.Campaign(Key("leader"), value.dump(), lease_, Key("term"),
+                            *term_kv ? (*term_kv)->mod_revision : 0, term);
+  if (!won.ok()) return etcd_errors_.Inc();
+  if (!*won) return;
+  spdlog::warn("cluster: node {} won the election for term {}", options_.name, term);
+  leader_ = true;
+  leader_changes_.Inc();
+  Status promoted = replication_.Promote(term);
+  if (!promoted.ok()) {
+    spdlog::error("cluster: could not start term {}: {}; releasing the leader key", term, promoted.ToString());
+    if (!etcd_.DeleteIfLease(Key("leader"), lease_).ok()) etcd_errors_.Inc();
+    StepDown("", "its term could not be started");
+    return;
+  }
+  is_leader_.Set(1);
+}
+
+}  // namespace stemedb::cluster
