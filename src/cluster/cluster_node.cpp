@@ -116,6 +116,7 @@ void ClusterNode::RenewLease() {
     return;
   }
   lease_valid_until_ = sent + std::chrono::seconds(*ttl) - Margin();
+  if (leader_) replication_.SetLeaseDeadline(lease_valid_until_);
 }
 
 void ClusterNode::Publish() {
@@ -131,7 +132,14 @@ void ClusterNode::FollowLeader(const EtcdKeyValue& leader) {
   const std::string name = value.is_object() ? value.value("name", "") : "";
   const std::string url = value.is_object() ? value.value("url", "") : "";
   if (name == options_.name) {
-    if (leader.lease == lease_) return;  // ours, and we lead
+    if (leader.lease == lease_) {
+      if (leader_) return;  // ours, and we lead
+      // Ours, but this node stepped down meanwhile (etcd was unreachable past the deadline and
+      // is back): release it, and the next election starts a new term.
+      spdlog::warn("cluster: releasing the leader key this node held before it stepped down");
+      if (!etcd_.DeleteIfLease(Key("leader"), lease_).ok()) etcd_errors_.Inc();
+      return;
+    }
     // Our name under another lease: this node before a restart. That process is gone (it
     // held the data directory's lock), so its lease is released rather than waited out.
     spdlog::warn("cluster: the leader key names this node under an old lease; revoking it");
@@ -201,6 +209,7 @@ void ClusterNode::MaybeCampaign() {
   if (!*won) return;
   spdlog::warn("cluster: node {} won the election for term {}", options_.name, term);
   leader_ = true;
+  replication_.SetLeaseDeadline(lease_valid_until_);
   leader_changes_.Inc();
   Status promoted = replication_.Promote(term);
   if (!promoted.ok()) {

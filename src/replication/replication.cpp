@@ -87,15 +87,23 @@ void Replication::InstallHooks() {
   }
 }
 
+bool Replication::LeaseHeld() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() < lease_deadline_ns_.load();
+}
+
+void Replication::SetLeaseDeadline(std::chrono::steady_clock::time_point deadline) {
+  lease_deadline_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count());
+}
+
 std::optional<std::string> Replication::NotPrimary() const {
   std::lock_guard lock(role_mu_);
-  if (primary_ && !fenced_) return std::nullopt;
+  if (primary_ && !fenced_ && LeaseHeld()) return std::nullopt;
   return primary_url_;
 }
 
 std::shared_ptr<ReplicationPrimary> Replication::primary() const {
   std::lock_guard lock(role_mu_);
-  return fenced_ ? nullptr : primary_;
+  return fenced_ || !LeaseHeld() ? nullptr : primary_;
 }
 
 std::shared_ptr<StandbyReceiver> Replication::standby() const {

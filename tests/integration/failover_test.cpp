@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -151,110 +152,232 @@ class History {
   std::thread thread_;
 };
 
+struct Ack {
+  std::string id;
+  int node;
+  int64_t received_ms;
+};
+
+// Writers that post through whichever node History last saw answering /v1/role with 200 (as
+// HAProxy's writes frontend does), each acknowledged write recorded with the node that
+// acknowledged it and when the answer arrived.
+class Writers {
+ public:
+  Writers(const Cluster& cluster, const History& history) {
+    for (int t = 0; t < kWriters; ++t) {
+      threads_.emplace_back([this, &cluster, &history, t] {
+        for (int i = 0; !stop_; ++i) {
+          const int p = history.current();
+          if (p < 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            continue;
+          }
+          client::HttpConnection c("127.0.0.1", cluster.port(p), std::chrono::seconds(5));
+          const core::Assertion a = SignedAssertion(
+              {.subject = "failover/" + std::to_string(t) + "/" + std::to_string(i % 7), .predicate = "p",
+               .text = "w" + std::to_string(t) + "-" + std::to_string(i), .timestamp = 1700000000 + i},
+              {1 + t % 4});
+          JsonReply w = PostJson(c, "/v1/assert", core::ToJson(a));
+          if (w.status == 201 || w.status == 200) {
+            std::lock_guard lock(mu_);
+            acks_.push_back({w.body["id"], p, UnixNowMs()});
+            last_ack_ms_ = UnixNowMs();
+          } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          // Paced: the check at the end reads every acknowledged id on every node.
+          std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+      });
+    }
+  }
+  ~Writers() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  std::vector<Ack> acks() {
+    std::lock_guard lock(mu_);
+    return acks_;
+  }
+  int64_t last_ack_ms() const { return last_ack_ms_.load(); }
+
+ private:
+  std::mutex mu_;
+  std::vector<Ack> acks_;
+  std::atomic<int64_t> last_ack_ms_{0};
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+int WaitPrimary(const History& history, std::chrono::seconds timeout, int other_than = -1) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    const int p = history.current();
+    if (p >= 0 && p != other_than) return p;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+// Every acknowledged write on every node, and one primary per term.
+void ExpectNothingLost(Cluster& cluster, History& history, const std::vector<Ack>& acks) {
+  const auto [primary, term] = cluster.Primary();
+  ASSERT_GE(primary, 0);
+  client::HttpConnection pc("127.0.0.1", cluster.port(primary));
+  const uint64_t head = GetJson(pc, "/v1/role").body["durable_offset"].get<uint64_t>();
+  std::vector<std::thread> checkers;
+  std::vector<std::vector<std::string>> missing(kNodes);
+  for (int i = 0; i < kNodes; ++i) {
+    checkers.emplace_back([&, i] {
+      client::HttpConnection c("127.0.0.1", cluster.port(i), std::chrono::seconds(30));
+      for (const Ack& a : acks) {
+        // Causal reads: each standby answers once it applied the primary's head.
+        JsonReply r = GetJson(c, "/v1/assertions/" + a.id + "?min_position=" + std::to_string(head));
+        if (r.status != 200) {
+          missing[i].push_back(a.id + " (acknowledged by node " + std::to_string(a.node) + "): " + r.response.body);
+        }
+      }
+    });
+  }
+  for (auto& t : checkers) t.join();
+  for (int i = 0; i < kNodes; ++i) {
+    EXPECT_TRUE(missing[i].empty()) << "node " << i << " misses " << missing[i].size()
+                                    << " acknowledged writes, first: " << missing[i].front();
+  }
+  for (const auto& [t, nodes] : history.primaries()) {
+    EXPECT_EQ(nodes.size(), 1u) << "term " << t << " had " << nodes.size() << " primaries";
+  }
+}
+
+// Until `node` streams as a healthy standby again (after a rejoin restart, if its log had an
+// unacknowledged tail).
+bool WaitRejoined(Cluster& cluster, int node, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    cluster.RestartExited();
+    client::HttpConnection c("127.0.0.1", cluster.port(node), std::chrono::seconds(2));
+    auto r = c.Get("/v1/replica");
+    if (r.ok() && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
 TEST(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
   if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
   EtcdCluster etcd(3);
   ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
   Cluster cluster(etcd);
   History history(cluster);
-
-  auto wait_primary = [&](std::chrono::seconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (history.current() >= 0) return history.current();
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
-  };
-  ASSERT_GE(wait_primary(std::chrono::seconds(30)), 0) << "no node became primary";
-
-  std::mutex mu;
-  std::vector<std::string> acknowledged;
-  std::atomic<int64_t> last_ack_ms{0};
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> writers;
-  for (int t = 0; t < kWriters; ++t) {
-    writers.emplace_back([&, t] {
-      for (int i = 0; !stop; ++i) {
-        const int p = history.current();
-        if (p < 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          continue;
-        }
-        client::HttpConnection c("127.0.0.1", cluster.port(p), std::chrono::seconds(5));
-        const core::Assertion a = SignedAssertion(
-            {.subject = "failover/" + std::to_string(t) + "/" + std::to_string(i % 7), .predicate = "p",
-             .text = "w" + std::to_string(t) + "-" + std::to_string(i), .timestamp = 1700000000 + i},
-            {1 + t % 4});
-        JsonReply w = PostJson(c, "/v1/assert", core::ToJson(a));
-        if (w.status == 201 || w.status == 200) {
-          std::lock_guard lock(mu);
-          acknowledged.push_back(w.body["id"]);
-          last_ack_ms = UnixNowMs();
-        } else {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        // Paced: the check at the end reads every acknowledged id on every node.
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    });
-  }
+  ASSERT_GE(WaitPrimary(history, std::chrono::seconds(30)), 0) << "no node became primary";
+  Writers writers(cluster, history);
 
   std::vector<double> failover_s;
   for (int round = 0; round < Rounds(); ++round) {
     std::this_thread::sleep_for(std::chrono::seconds(2));  // load on the current primary
-    const int victim = wait_primary(std::chrono::seconds(30));
+    const int victim = WaitPrimary(history, std::chrono::seconds(30));
     ASSERT_GE(victim, 0) << "round " << round << ": no primary";
     const int64_t killed_ms = UnixNowMs();
     cluster.Kill(victim);
     // Until a write is acknowledged by another node.
     const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < deadline && !(last_ack_ms > killed_ms && history.current() >= 0 &&
+    while (Clock::now() < deadline && !(writers.last_ack_ms() > killed_ms && history.current() >= 0 &&
                                         history.current() != victim)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ASSERT_GT(last_ack_ms.load(), killed_ms) << "round " << round << ": no write accepted after the kill";
-    failover_s.push_back((last_ack_ms - killed_ms) / 1000.0);
+    ASSERT_GT(writers.last_ack_ms(), killed_ms) << "round " << round << ": no write accepted after the kill";
+    failover_s.push_back((writers.last_ack_ms() - killed_ms) / 1000.0);
     cluster.Start(victim);
-    // Back as a standby that streams (after a rejoin restart, if its log had an unacknowledged tail).
-    const auto rejoin_deadline = Clock::now() + std::chrono::seconds(90);
-    bool streaming = false;
-    while (Clock::now() < rejoin_deadline && !streaming) {
-      cluster.RestartExited();
-      client::HttpConnection c("127.0.0.1", cluster.port(victim), std::chrono::seconds(2));
-      auto r = c.Get("/v1/replica");
-      streaming = r.ok() && r->status == 200;
-      if (!streaming) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    ASSERT_TRUE(streaming) << "round " << round << ": node " << victim << " did not rejoin:\n"
-                           << cluster.daemon(victim).Log().substr(0, 20000);
+    ASSERT_TRUE(WaitRejoined(cluster, victim, std::chrono::seconds(90)))
+        << "round " << round << ": node " << victim << " did not rejoin:\n" << cluster.daemon(victim).Log().substr(0, 20000);
   }
-  stop = true;
-  for (auto& w : writers) w.join();
+  writers.Stop();
 
   std::sort(failover_s.begin(), failover_s.end());
   std::cout << "failover (SIGKILL to the first write acknowledged by the new primary), s:";
   for (double s : failover_s) std::cout << " " << s;
-  std::cout << "\nacknowledged writes: " << acknowledged.size() << "\n";
-
-  // Every acknowledged write, on every node (causal reads wait for each standby to apply it).
-  const auto [primary, term] = cluster.Primary();
-  ASSERT_GE(primary, 0);
-  client::HttpConnection pc("127.0.0.1", cluster.port(primary));
-  const uint64_t head = GetJson(pc, "/v1/role").body["durable_offset"].get<uint64_t>();
-  for (int i = 0; i < kNodes; ++i) {
-    client::HttpConnection c("127.0.0.1", cluster.port(i), std::chrono::seconds(30));
-    size_t missing = 0;
-    for (const std::string& id : acknowledged) {
-      JsonReply r = GetJson(c, "/v1/assertions/" + id + "?min_position=" + std::to_string(head));
-      if (r.status != 200 && ++missing <= 5) ADD_FAILURE() << "node " << i << ": " << id << ": " << r.response.body;
-    }
-    EXPECT_EQ(missing, 0u) << "node " << i << " misses acknowledged writes";
-  }
-  for (const auto& [t, nodes] : history.primaries()) {
-    EXPECT_EQ(nodes.size(), 1u) << "term " << t << " had " << nodes.size() << " primaries";
-  }
+  std::cout << "\nacknowledged writes: " << writers.acks().size() << "\n";
+  ExpectNothingLost(cluster, history, writers.acks());
   EXPECT_GE(history.primaries().size(), static_cast<size_t>(Rounds() + 1)) << "a new term per failover";
+}
+
+// The zombie leader: a primary paused (SIGSTOP) for twice the lease TTL, then resumed. A new
+// primary takes over meanwhile; the old one, when it wakes, acknowledges nothing (its lease
+// deadline passed while it slept), and none of its acknowledged writes is lost.
+TEST(FailoverTest, PausedPrimaryAcknowledgesNothingAfterItsLeaseDeadline) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
+  EtcdCluster etcd(3);
+  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
+  Cluster cluster(etcd);
+  History history(cluster);
+  const int zombie = WaitPrimary(history, std::chrono::seconds(30));
+  ASSERT_GE(zombie, 0);
+  Writers writers(cluster, history);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  const int64_t stopped_ms = UnixNowMs();
+  ASSERT_EQ(kill(cluster.daemon(zombie).pid(), SIGSTOP), 0);
+  ASSERT_GE(WaitPrimary(history, std::chrono::seconds(30), zombie), 0) << "no new primary while it slept";
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::max<int64_t>(0, stopped_ms + 6000 - UnixNowMs())));
+  ASSERT_EQ(kill(cluster.daemon(zombie).pid(), SIGCONT), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // whatever it does on waking
+  ASSERT_TRUE(WaitRejoined(cluster, zombie, std::chrono::seconds(90))) << cluster.daemon(zombie).Log().substr(0, 20000);
+  writers.Stop();
+
+  // Its lease (3 s) ran out at the latest 3 s after it stopped renewing, which was before the stop.
+  size_t late = 0;
+  for (const Ack& a : writers.acks()) late += (a.node == zombie && a.received_ms > stopped_ms + 3000) ? 1 : 0;
+  EXPECT_EQ(late, 0u) << "acknowledgements from the paused primary after its lease deadline";
+  ExpectNothingLost(cluster, history, writers.acks());
+}
+
+// One etcd member down changes nothing; quorum lost: the primary steps down within the lease
+// (no node takes writes, reads go on); quorum back: a primary again, writes again.
+TEST(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
+  EtcdCluster etcd(3);
+  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
+  Cluster cluster(etcd);
+  History history(cluster);
+  const int first = WaitPrimary(history, std::chrono::seconds(30));
+  ASSERT_GE(first, 0);
+  Writers writers(cluster, history);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  etcd.StopMember(0);
+  const size_t before = writers.acks().size();
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // longer than the lease
+  EXPECT_EQ(history.current(), first) << "one etcd member down must not move the primary";
+  EXPECT_GT(writers.acks().size(), before) << "writes go on with one etcd member down";
+
+  etcd.StopMember(1);
+  const int64_t lost_ms = UnixNowMs();
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(history.current(), -1) << "no primary without an etcd quorum";
+  const std::vector<Ack> acked = writers.acks();
+  ASSERT_FALSE(acked.empty());
+  size_t late = 0;
+  for (const Ack& a : acked) late += a.received_ms > lost_ms + 3000 ? 1 : 0;
+  EXPECT_EQ(late, 0u) << "writes acknowledged after the lease could no longer be renewed";
+  for (int i = 0; i < kNodes; ++i) {
+    client::HttpConnection c("127.0.0.1", cluster.port(i));
+    EXPECT_EQ(GetJson(c, "/v1/assertions/" + acked.front().id).status, 200) << "reads go on at node " << i;
+  }
+
+  etcd.StartMember(0);
+  etcd.StartMember(1);
+  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
+  const int64_t back_ms = UnixNowMs();
+  ASSERT_GE(WaitPrimary(history, std::chrono::seconds(60)), 0) << "no primary after etcd came back";
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline && writers.last_ack_ms() <= back_ms) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(writers.last_ack_ms(), back_ms) << "writes again once etcd is back";
+  writers.Stop();
+  for (int i = 0; i < kNodes; ++i) ASSERT_TRUE(WaitRejoined(cluster, i, std::chrono::seconds(60)) || cluster.Primary().first == i);
+  ExpectNothingLost(cluster, history, writers.acks());
 }
 
 }  // namespace

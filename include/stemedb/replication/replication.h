@@ -9,6 +9,9 @@
 //
 // The daemon makes one after the store and before the server, and stops it after the server.
 
+#include <atomic>
+#include <chrono>
+#include <climits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +57,10 @@ class Replication {
   // durable and applied), write the term_started record, then take writes. Blocks until the
   // record is durable.
   stemedb::Status Promote(uint64_t term);
+  // The leader lease's deadline by this process's monotonic clock (renewal send time + TTL -
+  // margin). Past it, this node neither takes nor acknowledges writes, whether or not the
+  // cluster thread has run since: a process paused (SIGSTOP, a VM freeze) wakes up fenced.
+  void SetLeaseDeadline(std::chrono::steady_clock::time_point deadline);
   // Stop taking and acknowledging writes now (the lease may be gone); `primary_url` is where
   // writes should go instead, "" when not known.
   void Fence(const std::string& primary_url);
@@ -65,6 +72,7 @@ class Replication {
  private:
   void InstallHooks();
   std::optional<std::string> NotPrimary() const;
+  bool LeaseHeld() const;  // always in static mode
   std::shared_ptr<ReplicationPrimary> primary() const;
   std::shared_ptr<StandbyReceiver> standby() const;
   std::shared_ptr<StandbyReceiver> MakeStandby(const std::string& url) const;
@@ -90,6 +98,8 @@ class Replication {
   std::shared_ptr<StandbyReceiver> standby_;
   std::string primary_url_;  // where writes go when this node is not the primary
   bool fenced_ = false;      // cluster mode: not the primary (no lease), whatever objects exist
+  // Cluster mode: steady_clock nanoseconds past which nothing is taken or acknowledged.
+  std::atomic<int64_t> lease_deadline_ns_{INT64_MAX};
   bool role_stopped_ = false;
   std::mutex digest_mu_;
   bool digest_running_ = false;
