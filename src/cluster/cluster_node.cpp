@@ -18,17 +18,21 @@ std::chrono::milliseconds EtcdTimeout(int ttl_s) {
 
 }  // namespace
 
-ClusterNode::ClusterNode(replication::Replication& replication, ClusterOptions options, ops::Registry& metrics)
+ClusterMetrics::ClusterMetrics(ops::Registry& metrics)
+    : leader_changes(metrics.AddCounter("stemedb_cluster_leader_changes_total",
+                                        "Times this node saw the cluster's leader change (it won, lost, or started "
+                                        "following another).")),
+      etcd_errors(metrics.AddCounter("stemedb_cluster_etcd_errors_total",
+                                     "etcd calls that failed on every endpoint tried.")),
+      is_leader(metrics.AddGauge("stemedb_cluster_is_leader", "1 while this node holds the leader lease and takes writes.")) {}
+
+ClusterNode::ClusterNode(replication::Replication& replication, ClusterOptions options, ClusterMetrics& metrics)
     : replication_(replication),
       options_(std::move(options)),
       etcd_(options_.etcd, EtcdTimeout(options_.lease_ttl_s)),
-      leader_changes_(metrics.AddCounter("stemedb_cluster_leader_changes_total",
-                                         "Times this node saw the cluster's leader change (it won, lost, or "
-                                         "started following another).")),
-      etcd_errors_(metrics.AddCounter("stemedb_cluster_etcd_errors_total",
-                                      "etcd calls that failed on every endpoint tried.")),
-      is_leader_(metrics.AddGauge("stemedb_cluster_is_leader",
-                                  "1 while this node holds the leader lease and takes writes.")) {}
+      leader_changes_(metrics.leader_changes),
+      etcd_errors_(metrics.etcd_errors),
+      is_leader_(metrics.is_leader) {}
 
 ClusterNode::~ClusterNode() { Stop(); }
 
@@ -84,6 +88,8 @@ void ClusterNode::Tick() {
     return FollowLeader(**leader);
   }
   if (leader_) return StepDown("", "the leader key is gone");
+  replication_.Fence("");  // writes are refused without naming the dead primary meanwhile
+  followed_url_.clear();
   MaybeCampaign();
 }
 

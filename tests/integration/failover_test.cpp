@@ -12,9 +12,11 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <atomic>
 #include <map>
@@ -24,6 +26,7 @@
 
 #include "stemedb/core/record_json.h"
 #include "support/api.h"
+#include "support/background_process.h"
 #include "support/daemon.h"
 #include "support/etcd_cluster.h"
 #include "support/records.h"
@@ -47,7 +50,7 @@ class Cluster {
  public:
   explicit Cluster(const EtcdCluster& etcd) : etcd_(etcd) {
     for (int i = 0; i < kNodes; ++i) {
-      nodes_.push_back({"n" + std::to_string(i + 1), FreeLoopbackPort(), dirs_.Sub("n" + std::to_string(i + 1)), {}});
+      nodes_.push_back({"n" + std::to_string(i + 1), FreeLoopbackPort(), dirs_.Sub("n" + std::to_string(i + 1)), {}, 0});
     }
     for (int i = 0; i < kNodes; ++i) Start(i);
   }
@@ -58,6 +61,7 @@ class Cluster {
     o.args = UnlimitedArgs();
     o.port = n.port;
     o.data_dir = n.dir;
+    o.log_file = dirs_.Sub(n.name + "." + std::to_string(++n.starts) + ".log");
     o.env = {"STEMEDB_CLUSTER_NAME=" + n.name, "STEMEDB_CLUSTER_SCOPE=failover-test",
              "STEMEDB_CLUSTER_ADVERTISE_URL=http://127.0.0.1:" + std::to_string(n.port),
              "STEMEDB_CLUSTER_ETCD_ENDPOINTS=" + etcd_.endpoints(), "STEMEDB_CLUSTER_LEASE_TTL_S=3",
@@ -72,7 +76,7 @@ class Cluster {
   void RestartExited() {
     for (int i = 0; i < kNodes; ++i) {
       Node& n = nodes_[i];
-      if (n.daemon && !ProcessAlive(n.daemon->pid())) {
+      if (n.daemon && n.daemon->Exited()) {
         n.daemon.reset();
         Start(i);
       }
@@ -80,6 +84,23 @@ class Cluster {
   }
 
   uint16_t port(int i) const { return nodes_[i].port; }
+  // The warnings and errors of every start of node i, for a failure message.
+  std::string Warnings(int i) const {
+    std::string out;
+    for (int k = 1; k <= nodes_[i].starts; ++k) {
+      std::ifstream in(dirs_.Sub(nodes_[i].name + "." + std::to_string(k) + ".log"));
+      std::string line;
+      out += "--- start " + std::to_string(k) + "\n";
+      while (std::getline(in, line)) {
+        if (line.find(" warn ") != std::string::npos || line.find(" error ") != std::string::npos ||
+            line.find(" critical ") != std::string::npos || line.find("stopped") != std::string::npos ||
+            line.find("replayed") != std::string::npos || line.find("listening") != std::string::npos) {
+          out += line.substr(0, 400) + "\n";
+        }
+      }
+    }
+    return out;
+  }
   Daemon& daemon(int i) { return *nodes_[i].daemon; }
   void Kill(int i) {
     nodes_[i].daemon->Kill();
@@ -96,17 +117,13 @@ class Cluster {
     return {-1, 0};
   }
 
-  static bool ProcessAlive(pid_t pid) {
-    int status = 0;
-    return pid > 0 && waitpid(pid, &status, WNOHANG) == 0;
-  }
-
  private:
   struct Node {
     std::string name;
     uint16_t port;
     std::string dir;
     std::unique_ptr<Daemon> daemon;
+    int starts = 0;
   };
   const EtcdCluster& etcd_;
   TempDir dirs_;
@@ -163,16 +180,20 @@ struct Ack {
 // acknowledged it and when the answer arrived.
 class Writers {
  public:
-  Writers(const Cluster& cluster, const History& history) {
-    for (int t = 0; t < kWriters; ++t) {
-      threads_.emplace_back([this, &cluster, &history, t] {
+  // through_port != 0: every write goes there (HAProxy's writes frontend); `node` is then
+  // History's primary of the moment, for the record.
+  Writers(const Cluster& cluster, const History& history, uint16_t through_port = 0, int writers = kWriters,
+          std::chrono::milliseconds pause = std::chrono::milliseconds(25)) {
+    for (int t = 0; t < writers; ++t) {
+      threads_.emplace_back([this, &cluster, &history, through_port, pause, t] {
         for (int i = 0; !stop_; ++i) {
           const int p = history.current();
-          if (p < 0) {
+          if (p < 0 && through_port == 0) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
             continue;
           }
-          client::HttpConnection c("127.0.0.1", cluster.port(p), std::chrono::seconds(5));
+          client::HttpConnection c("127.0.0.1", through_port != 0 ? through_port : cluster.port(p),
+                                   std::chrono::seconds(5));
           const core::Assertion a = SignedAssertion(
               {.subject = "failover/" + std::to_string(t) + "/" + std::to_string(i % 7), .predicate = "p",
                .text = "w" + std::to_string(t) + "-" + std::to_string(i), .timestamp = 1700000000 + i},
@@ -186,7 +207,7 @@ class Writers {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
           }
           // Paced: the check at the end reads every acknowledged id on every node.
-          std::this_thread::sleep_for(std::chrono::milliseconds(25));
+          std::this_thread::sleep_for(pause);
         }
       });
     }
@@ -221,6 +242,44 @@ int WaitPrimary(const History& history, std::chrono::seconds timeout, int other_
   }
   return -1;
 }
+
+// The shipped deploy/haproxy/haproxy.cfg, run for real in front of the three nodes: its node
+// addresses and listening ports rewritten to this test's, its system paths (chroot, user,
+// syslog, admin socket) left out.
+class HaProxy {
+ public:
+  explicit HaProxy(const Cluster& cluster) : writes_port_(FreeLoopbackPort()) {
+    std::ifstream in(std::string(STEMEDB_SOURCE_DIR) + "/deploy/haproxy/haproxy.cfg");
+    std::string config, line;
+    const std::vector<std::string> dropped = {"log ", "chroot ", "user ", "group ", "stats socket", "stats timeout"};
+    while (std::getline(in, line)) {
+      const std::string trimmed = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+      if (std::any_of(dropped.begin(), dropped.end(), [&](const std::string& d) { return trimmed.rfind(d, 0) == 0; })) {
+        continue;
+      }
+      for (int i = 0; i < kNodes; ++i) {
+        Replace(line, "127.0.0.1:" + std::to_string(18180 + i), "127.0.0.1:" + std::to_string(cluster.port(i)));
+      }
+      Replace(line, "127.0.0.1:18190", "127.0.0.1:" + std::to_string(writes_port_));
+      Replace(line, "127.0.0.1:18191", "127.0.0.1:" + std::to_string(FreeLoopbackPort()));
+      Replace(line, "127.0.0.1:8404", "127.0.0.1:" + std::to_string(FreeLoopbackPort()));
+      config += line + "\n";
+    }
+    std::ofstream(dir_.Sub("haproxy.cfg")) << config;
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/sbin/haproxy", "-db", "-f", dir_.Sub("haproxy.cfg")}, dir_.Sub("haproxy.log"));
+  }
+  static bool Available() { return access("/usr/sbin/haproxy", X_OK) == 0; }
+  uint16_t writes_port() const { return writes_port_; }
+
+ private:
+  static void Replace(std::string& s, const std::string& from, const std::string& to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  }
+  TempDir dir_;
+  uint16_t writes_port_;
+  std::unique_ptr<BackgroundProcess> process_;
+};
 
 // Every acknowledged write on every node, and one primary per term.
 void ExpectNothingLost(Cluster& cluster, History& history, const std::vector<Ack>& acks) {
@@ -273,7 +332,11 @@ TEST(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
   Cluster cluster(etcd);
   History history(cluster);
   ASSERT_GE(WaitPrimary(history, std::chrono::seconds(30)), 0) << "no node became primary";
-  Writers writers(cluster, history);
+  // 64 writers through HAProxy (the shipped file) when it is installed, as clients would write.
+  std::unique_ptr<HaProxy> haproxy;
+  if (HaProxy::Available()) haproxy = std::make_unique<HaProxy>(cluster);
+  Writers writers(cluster, history, haproxy ? haproxy->writes_port() : 0, haproxy ? 64 : kWriters,
+                  std::chrono::milliseconds(haproxy ? 100 : 25));
 
   std::vector<double> failover_s;
   for (int round = 0; round < Rounds(); ++round) {
@@ -291,8 +354,12 @@ TEST(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
     ASSERT_GT(writers.last_ack_ms(), killed_ms) << "round " << round << ": no write accepted after the kill";
     failover_s.push_back((writers.last_ack_ms() - killed_ms) / 1000.0);
     cluster.Start(victim);
+    const int64_t restarted_ms = UnixNowMs();
     ASSERT_TRUE(WaitRejoined(cluster, victim, std::chrono::seconds(90)))
         << "round " << round << ": node " << victim << " did not rejoin:\n" << cluster.daemon(victim).Log().substr(0, 20000);
+    std::cout << "round " << round << ": failover " << failover_s.back() << " s, rejoined in "
+              << (UnixNowMs() - restarted_ms) / 1000.0 << " s\n";
+    if (UnixNowMs() - restarted_ms > 10000) std::cout << cluster.Warnings(victim);
   }
   writers.Stop();
 

@@ -33,6 +33,7 @@ const std::map<std::string, std::string> kRunbooks = {
     {"StemeDBDown", "stemedb-down"},                  {"NodeDraining", "node-draining"},
     {"MemoryExhaustion", "memory-exhaustion"},
     {"ReplicationLagHigh", "replication-lag"},        {"StandbyDisconnected", "replication-lag"},
+    {"NoPrimary", "failover-to-replica"},             {"LeaderFlapping", "failover-to-replica"},
 };
 
 // GET on Prometheus's API; the parsed "data", or null while it is not answering yet.

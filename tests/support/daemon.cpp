@@ -71,6 +71,15 @@ std::string Daemon::RootKey() const {
   return key;
 }
 
+std::optional<int> Daemon::Exited() {
+  if (pid_ <= 0) return std::nullopt;
+  const int code = WaitProcess(pid_, std::chrono::milliseconds(0));
+  if (code == 999) return std::nullopt;
+  pid_ = -1;
+  ExpectNoSanitizerReport("stemedb-api", ReadFile(log_path_));
+  return code;
+}
+
 int Daemon::Stop(int sig, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   kill(pid_, sig);

@@ -49,6 +49,8 @@ class Daemon {
   int Stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(60));
   void Kill() { Stop(SIGKILL); }
   bool running() const { return pid_ > 0; }
+  // The exit code once the daemon has exited by itself (reaped here), else nullopt.
+  std::optional<int> Exited();
   // Everything the daemon logged so far (stdout, stderr, and its log file if any).
   std::string Log() const;
   const std::string& log_path() const { return log_path_; }

@@ -6,7 +6,7 @@
 //
 //   /stemedb/<scope>/leader           {"name","url","term"}, bound to the leader's lease
 //   /stemedb/<scope>/term             the last term granted (a transaction raises it)
-//   /stemedb/<scope>/members/<name>   {"url","flushed","term","role"}, bound to its lease
+//   /stemedb/<scope>/members/<name>   {"url","flushed","role","diverged"}, bound to its lease
 //
 // Fencing: the leader stops taking and acknowledging writes at (the send time of its last
 // successful renewal + TTL - margin) by its own monotonic clock, before etcd can hand the key
@@ -40,9 +40,18 @@ struct ClusterOptions {
   std::function<void(uint64_t fork_offset)> on_diverged;
 };
 
+// The cluster's metrics, registered on every node (0 outside cluster mode) so dashboards,
+// alerts and the runbooks name one set of series whatever the mode.
+struct ClusterMetrics {
+  explicit ClusterMetrics(ops::Registry& metrics);
+  ops::Counter& leader_changes;
+  ops::Counter& etcd_errors;
+  ops::Gauge& is_leader;
+};
+
 class ClusterNode {
  public:
-  ClusterNode(replication::Replication& replication, ClusterOptions options, ops::Registry& metrics);
+  ClusterNode(replication::Replication& replication, ClusterOptions options, ClusterMetrics& metrics);
   ~ClusterNode();  // Stop()
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;

@@ -2,7 +2,7 @@
 // Rejoining after a failover (docs/replication.md, "Rejoining"): a node whose log runs past the
 // point where the new primary's term began holds records the cluster's log never had (fsynced
 // here, never acknowledged with synchronous commit). They are moved, never deleted, into
-// <wal_dir>/diverged/fork-<offset>/: whole segments past the fork as they are, and the segment
+// <wal_dir>/diverged/fork-<offset>-<unix ms>/: whole segments past the fork as they are, and the segment
 // the fork cuts as its original, while the log keeps a copy cut at the fork (stemedb-wal-repair's
 // copy-and-verify). stemedb-wal-verify reads the moved segments; `stemedb resubmit` can post
 // their signed records to the new primary, where they are idempotent.

@@ -214,6 +214,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   node.set_mode(http::NodeMode::kServing);
   replication.Start();
   // Under etcd, the node starts as neither role and takes the one the leader key gives it.
+  cluster::ClusterMetrics cluster_metrics(metrics);
   std::unique_ptr<cluster::ClusterNode> cluster_node;
   std::atomic<bool> rejoin{false};
   if (cluster_mode) {
@@ -237,7 +238,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                                   rejoin.store(true);
                                   kill(getpid(), SIGTERM);  // the stop below, then exit kExitRejoin
                                 }},
-        metrics);
+        cluster_metrics);
     cluster_node->Start();
   }
 

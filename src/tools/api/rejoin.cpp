@@ -48,7 +48,8 @@ Status CompletePendingRejoin(const ops::Config& config) {
   }
   auto moved = wal::MoveDivergedTail(env, config.WalDir(), fork);
   if (!moved.ok()) return moved.status();
-  spdlog::warn("rejoin: moved {} bytes of records past offset {} to {} (never acknowledged by the cluster; see "
+  spdlog::warn("rejoin: moved {} bytes of records past offset {} to {} (not in the new primary's log: never "
+               "acknowledged under synchronous commit, possibly acknowledged in asynchronous mode; see "
                "docs/replication.md, \"Rejoining\"); rebuilding the store from the WAL",
                moved->bytes_moved, fork, moved->directory.empty() ? "(nothing to move)" : moved->directory);
   std::error_code ec;
