@@ -5,6 +5,7 @@
 #include "stemedb/wal/repair.h"
 #include "stemedb/wal/segment_header.h"
 #include "stemedb/wal/segment_name.h"
+#include "stemedb/wal/segment_scanner.h"
 
 namespace stemedb::wal {
 namespace {
@@ -43,6 +44,17 @@ Result<DivergedTail> MoveDivergedTail(Env& env, const std::string& wal_dir, uint
   DivergedTail out;
   out.fork_offset = fork_offset;
   if (past.empty()) return out;
+  // Checked before anything moves: the fork must be a record boundary of this log.
+  if (const SegmentSpan& first = past.front(); first.base_offset < fork_offset) {
+    const uint64_t cut_pos = fork_offset - first.base_offset + kSegmentHeaderBytes;
+    auto scan = ScanSegment(env, wal_dir + "/" + first.file.name, cut_pos);
+    if (!scan.ok()) return scan.status();
+    if (scan->valid_bytes != cut_pos) {
+      return Status::Corruption("the fork offset " + std::to_string(fork_offset) + " is not a record boundary of " +
+                                first.file.name + " (its records end at file position " +
+                                std::to_string(scan->valid_bytes) + " before it); nothing was moved");
+    }
+  }
 
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
