@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 namespace stemedb::cluster {
@@ -14,6 +15,10 @@ using json = nlohmann::json;
 // lease, so a dead member costs a renewal, not the lease.
 std::chrono::milliseconds EtcdTimeout(int ttl_s) {
   return std::chrono::milliseconds(std::clamp(ttl_s * 1000 / 5, 300, 2000));
+}
+
+std::string ErrorBody(const std::string& code, const std::string& message) {
+  return json{{"error", {{"code", code}, {"message", message}}}}.dump();
 }
 
 }  // namespace
@@ -66,11 +71,94 @@ void ClusterNode::Stop() {
 void ClusterNode::Run() {
   std::unique_lock lock(mu_);
   while (!stopped_) {
+    std::optional<PendingSwitchover> switchover;
+    switchover.swap(switchover_);
     lock.unlock();
     Tick();
+    if (switchover) RunSwitchover(switchover->to, switchover->done);
     lock.lock();
-    cv_.wait_for(lock, options_.tick, [this] { return stopped_; });
+    cv_.wait_for(lock, options_.tick, [this] { return stopped_ || switchover_.has_value(); });
   }
+  if (switchover_) switchover_->done(503, ErrorBody("shutting_down", "the node is stopping"));
+}
+
+void ClusterNode::RequestSwitchover(std::string to, replication::Replication::SwitchoverDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!switchover_ && !stopped_) {
+      switchover_ = PendingSwitchover{std::move(to), std::move(done)};
+      cv_.notify_all();
+      return;
+    }
+  }
+  done(409, ErrorBody("busy", "a switchover is already running on this node"));
+}
+
+std::optional<json> ClusterNode::MemberStatus(const std::string& name) {
+  auto kv = etcd_.Get(Key("members/" + name));
+  if (!kv.ok() || !*kv) return std::nullopt;
+  json m = json::parse((*kv)->value, nullptr, false);
+  if (!m.is_object()) return std::nullopt;
+  return m;
+}
+
+bool ClusterNode::SwitchoverToOther() {
+  auto kv = etcd_.Get(Key("switchover"));
+  if (!kv.ok() || !*kv) return false;
+  const json s = json::parse((*kv)->value, nullptr, false);
+  return s.is_object() && s.value("to", "") != options_.name;
+}
+
+void ClusterNode::RunSwitchover(const std::string& to, const replication::Replication::SwitchoverDone& done) {
+  if (!leader_ || !replication_.is_primary()) {
+    return done(503, ErrorBody("not_primary", "switchover is asked of the primary; this node is not it"));
+  }
+  if (to == options_.name) return done(409, ErrorBody("already_primary", to + " is the primary already"));
+  std::optional<json> target = MemberStatus(to);
+  if (!target) return done(404, ErrorBody("unknown_node", "no node named " + to + " is a live member of the cluster"));
+  if (target->value("diverged", false)) {
+    return done(409, ErrorBody("node_diverged", to + " must rejoin before it can lead (its log diverged)"));
+  }
+  // Only `to` campaigns while this key lives; its own lease ends it if this node dies midway.
+  auto hold = etcd_.GrantLease(options_.lease_ttl_s * 2);
+  if (!hold.ok() ||
+      !etcd_.Put(Key("switchover"), json{{"to", to}, {"from", options_.name}}.dump(), *hold).ok()) {
+    return done(503, ErrorBody("etcd_unavailable", "could not record the switchover in etcd"));
+  }
+  const Clock::time_point paused = Clock::now();
+  replication_.PauseWrites(true);
+  const uint64_t head = replication_.flushed_offset();
+  bool caught_up = false;
+  while (!caught_up && Clock::now() - paused < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    RenewLease();  // still the leader while it waits
+    target = MemberStatus(to);
+    caught_up = target && target->value("flushed", uint64_t{0}) >= head;
+  }
+  if (!caught_up) {
+    replication_.PauseWrites(false);
+    if (!etcd_.Revoke(*hold).ok()) etcd_errors_.Inc();
+    return done(503, ErrorBody("switchover_timeout", to + " did not flush offset " + std::to_string(head) +
+                                                         " within 10 s; this node stays the primary"));
+  }
+  StepDown(target->value("url", ""), "switchover");
+  replication_.PauseWrites(false);  // fenced now: writes stay refused, naming the target
+  if (!etcd_.DeleteIfLease(Key("leader"), lease_).ok()) etcd_errors_.Inc();
+  const auto deadline = Clock::now() + std::chrono::seconds(options_.lease_ttl_s * 3);
+  while (Clock::now() < deadline) {
+    auto leader = etcd_.Get(Key("leader"));
+    if (leader.ok() && *leader) {
+      const json value = json::parse((*leader)->value, nullptr, false);
+      if (value.is_object() && value.value("name", "") == to) {
+        const double pause_s = std::chrono::duration<double>(Clock::now() - paused).count();
+        return done(200, json{{"from", options_.name}, {"to", to}, {"term", value.value("term", 0)},
+                              {"write_pause_s", pause_s}}.dump());
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  done(503, ErrorBody("switchover_timeout", "released the leader key, but " + to + " did not take it within " +
+                                                 std::to_string(options_.lease_ttl_s * 3) + " s"));
 }
 
 void ClusterNode::Tick() {
@@ -195,15 +283,24 @@ bool ClusterNode::MostUpToDate() {
   return true;
 }
 
+bool ClusterNode::SwitchoverToMe() {
+  auto kv = etcd_.Get(Key("switchover"));
+  if (!kv.ok() || !*kv) return false;
+  const json s = json::parse((*kv)->value, nullptr, false);
+  return s.is_object() && s.value("to", "") == options_.name;
+}
+
 void ClusterNode::MaybeCampaign() {
   const Clock::time_point now = Clock::now();
+  // The target of a switchover goes at once: the old primary waited until it had everything.
+  if (!leader_absent_since_ && SwitchoverToMe()) leader_absent_since_ = now - options_.tick;
   if (!leader_absent_since_) {
     // Wait one tick: the others publish the offsets they stopped at before anyone compares.
     leader_absent_since_ = now;
     return;
   }
   if (now - *leader_absent_since_ < options_.tick || replication_.diverged_at()) return;
-  if (now >= lease_valid_until_ || !MostUpToDate()) return;
+  if (now >= lease_valid_until_ || SwitchoverToOther() || !MostUpToDate()) return;
   auto term_kv = etcd_.Get(Key("term"));
   if (!term_kv.ok()) return etcd_errors_.Inc();
   const uint64_t last_term = *term_kv ? std::strtoull((*term_kv)->value.c_str(), nullptr, 10) : 0;
@@ -225,6 +322,7 @@ void ClusterNode::MaybeCampaign() {
     return;
   }
   is_leader_.Set(1);
+  if (!etcd_.Delete(Key("switchover")).ok()) etcd_errors_.Inc();  // a hand-over to this node is done
 }
 
 }  // namespace stemedb::cluster

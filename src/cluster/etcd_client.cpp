@@ -182,6 +182,11 @@ Result<bool> EtcdClient::Campaign(const std::string& leader_key, const std::stri
   return r->value("succeeded", false);
 }
 
+Status EtcdClient::Delete(const std::string& key) {
+  auto r = Call("/v3/kv/deleterange", {{"key", Base64(key)}});
+  return r.ok() ? Status::OK() : r.status();
+}
+
 Result<bool> EtcdClient::DeleteIfLease(const std::string& key, int64_t lease) {
   json txn = {
       {"compare", json::array({{{"key", Base64(key)}, {"result", "EQUAL"}, {"target", "LEASE"},

@@ -97,8 +97,41 @@ void Replication::SetLeaseDeadline(std::chrono::steady_clock::time_point deadlin
 
 std::optional<std::string> Replication::NotPrimary() const {
   std::lock_guard lock(role_mu_);
-  if (primary_ && !fenced_ && LeaseHeld()) return std::nullopt;
+  if (primary_ && !fenced_ && !writes_paused_ && LeaseHeld()) return std::nullopt;
   return primary_url_;
+}
+
+void Replication::PauseWrites(bool paused) {
+  std::lock_guard lock(role_mu_);
+  writes_paused_ = paused;
+}
+
+void Replication::SetSwitchoverHandler(std::function<void(std::string to, SwitchoverDone done)> handler) {
+  switchover_ = std::move(handler);
+}
+
+void Replication::Switchover(const http::Request& req, http::Responder respond) {
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (!body.is_object() || !body.contains("to") || !body["to"].is_string() ||
+      !ops::IsValidReplicationName(body["to"].get<std::string>())) {
+    return respond(http::ErrorResponse(
+        {400, "invalid_field", "to: the name of the node to hand the primary role to (1-64 of A-Z a-z 0-9 - _ .)",
+         "to"},
+        req.request_id));
+  }
+  if (!switchover_) {
+    return respond(http::ErrorResponse({409, "not_clustered",
+                                        "switchover needs cluster mode (cluster.etcd_endpoints); in static mode, "
+                                        "promote a standby by hand (docs/operations/runbooks/failover-to-replica.md)",
+                                        ""},
+                                       req.request_id));
+  }
+  const std::string request_id = req.request_id;
+  switchover_(body["to"].get<std::string>(), [respond, request_id](int status, std::string answer) {
+    nlohmann::json parsed = nlohmann::json::parse(answer, nullptr, false);
+    if (parsed.is_object() && parsed.contains("error")) parsed["error"]["request_id"] = request_id;
+    respond(http::JsonResponse(status, parsed.is_discarded() ? answer : parsed.dump()));
+  });
 }
 
 std::shared_ptr<ReplicationPrimary> Replication::primary() const {
@@ -378,6 +411,8 @@ void Replication::AddRoutes(http::Router& router) {
   router.Add(http::Method::kGet, "/v1/replica", http::RouteClass::kOps, bind(&Replication::Replica));
   router.Add(http::Method::kGet, "/v1/admin/replication", http::RouteClass::kAdmin, bind(&Replication::Status));
   router.Add(http::Method::kGet, "/v1/admin/replication/digest", http::RouteClass::kAdmin, bind(&Replication::Digest));
+  router.Add(http::Method::kPost, "/v1/admin/cluster/switchover", http::RouteClass::kAdmin,
+             bind(&Replication::Switchover));
 }
 
 }  // namespace stemedb::replication

@@ -7,6 +7,8 @@
 //   /stemedb/<scope>/leader           {"name","url","term"}, bound to the leader's lease
 //   /stemedb/<scope>/term             the last term granted (a transaction raises it)
 //   /stemedb/<scope>/members/<name>   {"url","flushed","role","diverged"}, bound to its lease
+//   /stemedb/<scope>/switchover       {"to","from"} while a hand-over runs (its own short lease):
+//                                     only "to" campaigns then
 //
 // Fencing: the leader stops taking and acknowledging writes at (the send time of its last
 // successful renewal + TTL - margin) by its own monotonic clock, before etcd can hand the key
@@ -21,6 +23,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "stemedb/cluster/etcd_client.h"
 #include "stemedb/ops/metrics.h"
@@ -57,6 +61,9 @@ class ClusterNode {
   ClusterNode& operator=(const ClusterNode&) = delete;
 
   void Start();
+  // POST /v1/admin/cluster/switchover, run on the cluster thread: pause writes, wait until the
+  // target has flushed everything, release the leader key to it, answer once it leads.
+  void RequestSwitchover(std::string to, replication::Replication::SwitchoverDone done);
   // Stops the thread; a leader releases the key (its lease is revoked), so the next one need
   // not wait out the TTL.
   void Stop();
@@ -77,6 +84,12 @@ class ClusterNode {
   void MaybeCampaign();
   bool MostUpToDate();
   void StepDown(const std::string& new_primary_url, const char* why);
+  void RunSwitchover(const std::string& to, const replication::Replication::SwitchoverDone& done);
+  // The published member `name` (nullopt when absent or unreadable).
+  std::optional<nlohmann::json> MemberStatus(const std::string& name);
+  // A switchover names another node: this one stands aside.
+  bool SwitchoverToOther();
+  bool SwitchoverToMe();
   std::string Key(const std::string& suffix) const;
   std::chrono::milliseconds Margin() const;
 
@@ -98,6 +111,11 @@ class ClusterNode {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopped_ = false;
+  struct PendingSwitchover {
+    std::string to;
+    replication::Replication::SwitchoverDone done;
+  };
+  std::optional<PendingSwitchover> switchover_;  // under mu_
   std::thread thread_;
 };
 

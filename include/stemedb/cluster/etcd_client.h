@@ -50,6 +50,7 @@ class EtcdClient {
   // lease, the term key to new_term. True when this call won.
   Result<bool> Campaign(const std::string& leader_key, const std::string& leader_value, int64_t lease,
                         const std::string& term_key, int64_t term_mod_revision, uint64_t new_term);
+  Status Delete(const std::string& key);
   // Deletes `key` only while it is still bound to `lease` (a leader handing over).
   Result<bool> DeleteIfLease(const std::string& key, int64_t lease);
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <climits>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -64,6 +65,13 @@ class Replication {
   // Stop taking and acknowledging writes now (the lease may be gone); `primary_url` is where
   // writes should go instead, "" when not known.
   void Fence(const std::string& primary_url);
+  // POST /v1/admin/cluster/switchover {"to": name}: handed to the cluster module, which answers
+  // (status, JSON body) once the hand-over is done or failed. Unset outside cluster mode (409).
+  using SwitchoverDone = std::function<void(int status, std::string body)>;
+  void SetSwitchoverHandler(std::function<void(std::string to, SwitchoverDone done)> handler);
+  // Writes are refused (503 not_primary) while a switchover waits for its target to catch up;
+  // unlike Fence, the streams go on, so the target can.
+  void PauseWrites(bool paused);
   // The standby's fork offset once the primary said the logs part (wal_diverged).
   std::optional<uint64_t> diverged_at() const;
   uint64_t flushed_offset() const;
@@ -83,6 +91,7 @@ class Replication {
   // One digest at a time, on its own thread (it reads the WAL from offset 0); a second request
   // meanwhile gets 503 busy.
   void Digest(const http::Request& req, http::Responder respond);
+  void Switchover(const http::Request& req, http::Responder respond);
   // Every replication metric on both roles (zero where the role has none), so dashboards and
   // alerts name one set of series whichever node is primary.
   void CollectMetrics(ops::ExpositionWriter& w) const;
@@ -101,6 +110,8 @@ class Replication {
   // Cluster mode: steady_clock nanoseconds past which nothing is taken or acknowledged.
   std::atomic<int64_t> lease_deadline_ns_{INT64_MAX};
   bool role_stopped_ = false;
+  bool writes_paused_ = false;  // a switchover in progress
+  std::function<void(std::string to, SwitchoverDone done)> switchover_;  // set before the server starts
   std::mutex digest_mu_;
   bool digest_running_ = false;
   bool stopped_ = false;

@@ -171,6 +171,35 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   replication::Replication replication(api, config.replication,
                                        cluster_mode ? replication::RoleSource::kCluster : replication::RoleSource::kStatic,
                                        config.cluster.name);
+  cluster::ClusterMetrics cluster_metrics(metrics);
+  std::unique_ptr<cluster::ClusterNode> cluster_node;
+  std::atomic<bool> rejoin{false};
+  if (cluster_mode) {
+    auto etcd = cluster::EtcdClient::ParseEndpoints(config.cluster.etcd_endpoints);
+    if (!etcd.ok()) {
+      spdlog::critical("cannot start: {}", etcd.status().ToString());
+      return 1;
+    }
+    cluster_node = std::make_unique<cluster::ClusterNode>(
+        replication,
+        cluster::ClusterOptions{.name = config.cluster.name,
+                                .scope = config.cluster.scope,
+                                .advertise_url = config.cluster.advertise_url,
+                                .etcd = *etcd,
+                                .lease_ttl_s = config.cluster.lease_ttl_s,
+                                .on_diverged = [&config, &rejoin](uint64_t fork) {
+                                  if (Status s = RequestRejoin(config, fork); !s.ok()) {
+                                    spdlog::critical("rejoin: cannot write its marker: {}", s.ToString());
+                                    return;
+                                  }
+                                  rejoin.store(true);
+                                  kill(getpid(), SIGTERM);  // the stop below, then exit kExitRejoin
+                                }},
+        cluster_metrics);
+    replication.SetSwitchoverHandler([&cluster_node](std::string to, replication::Replication::SwitchoverDone done) {
+      cluster_node->RequestSwitchover(std::move(to), std::move(done));
+    });
+  }
   store->SetApplyListener([&feed, &replication](uint64_t last_seq) {
     feed.Notify(last_seq);
     replication.OnApplied();
@@ -214,33 +243,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   node.set_mode(http::NodeMode::kServing);
   replication.Start();
   // Under etcd, the node starts as neither role and takes the one the leader key gives it.
-  cluster::ClusterMetrics cluster_metrics(metrics);
-  std::unique_ptr<cluster::ClusterNode> cluster_node;
-  std::atomic<bool> rejoin{false};
-  if (cluster_mode) {
-    auto etcd = cluster::EtcdClient::ParseEndpoints(config.cluster.etcd_endpoints);
-    if (!etcd.ok()) {
-      spdlog::critical("cannot start: {}", etcd.status().ToString());
-      return 1;
-    }
-    cluster_node = std::make_unique<cluster::ClusterNode>(
-        replication,
-        cluster::ClusterOptions{.name = config.cluster.name,
-                                .scope = config.cluster.scope,
-                                .advertise_url = config.cluster.advertise_url,
-                                .etcd = *etcd,
-                                .lease_ttl_s = config.cluster.lease_ttl_s,
-                                .on_diverged = [&config, &rejoin](uint64_t fork) {
-                                  if (Status s = RequestRejoin(config, fork); !s.ok()) {
-                                    spdlog::critical("rejoin: cannot write its marker: {}", s.ToString());
-                                    return;
-                                  }
-                                  rejoin.store(true);
-                                  kill(getpid(), SIGTERM);  // the stop below, then exit kExitRejoin
-                                }},
-        cluster_metrics);
-    cluster_node->Start();
-  }
+  if (cluster_node) cluster_node->Start();
 
   int sig = WaitForStopSignal(signals);
   sd_notify(0, "STOPPING=1\nSTATUS=stopping");
