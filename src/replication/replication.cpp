@@ -88,10 +88,10 @@ void Replication::InstallHooks() {
 }
 
 bool Replication::LeaseHeld() const {
-  return std::chrono::steady_clock::now().time_since_epoch().count() < lease_deadline_ns_.load();
+  return BootClock::now().time_since_epoch().count() < lease_deadline_ns_.load();
 }
 
-void Replication::SetLeaseDeadline(std::chrono::steady_clock::time_point deadline) {
+void Replication::SetLeaseDeadline(BootClock::time_point deadline) {
   lease_deadline_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count());
 }
 

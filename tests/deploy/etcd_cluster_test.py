@@ -35,18 +35,8 @@ START_TIMEOUT_S = 30
 # The flags that carry a member's own addresses (--initial-cluster holds everyone's).
 OWN_URL_FLAGS = ("--listen-peer-urls", "--initial-advertise-peer-urls", "--listen-client-urls",
                  "--advertise-client-urls")
-failures = []
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(ok, what):
-    log(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklist import check, failures, log  # noqa: E402
 
 
 def exec_start(unit_text):

@@ -15,6 +15,8 @@
 #
 # Usage: etcd_units_verify_test.sh DEPLOY_ETCD_DIR
 set -euo pipefail
+# shellcheck source=tests/deploy/verify_unit.sh
+source "$(dirname "$0")/verify_unit.sh"
 
 dir=${1:?usage: etcd_units_verify_test.sh DEPLOY_ETCD_DIR}
 template=stemedb-etcd@.service
@@ -61,13 +63,7 @@ if [ ${#instances[@]} -ne 3 ]; then
 fi
 for i in "${instances[@]}"; do
   unit="stemedb-etcd@$i.service"
-  if out=$(systemd-analyze verify --root="$root" "$unit" 2>&1) && [ -z "$out" ]; then
-    echo "ok   $unit"
-  else
-    echo "FAIL $unit"
-    echo "$out"
-    status=1
-  fi
+  verify_unit "$root" "$unit" || status=1
 done
 
 user=$(sed -nE 's/^User=(.+)$/\1/p' "$dir/$template")

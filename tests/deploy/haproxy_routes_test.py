@@ -47,18 +47,8 @@ FRONTENDS = {"writes": "127.0.0.1:18190", "reads": "127.0.0.1:18191", "stats": "
 DROPPED = re.compile(r"^\s*(chroot|user|group|stats socket|log /dev/log)\b")
 SYSLOG = re.compile(r"^(\s*)log /dev/log\s+local0\s*$", re.M)
 
-failures = []
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(ok, what):
-    log(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklist import check, failures, log  # noqa: E402
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -13,6 +13,8 @@
 # --requires-script: the units need scripts/NAME, which another branch may not have added
 # yet; without it the test is skipped (exit 77) rather than failed.
 set -euo pipefail
+# shellcheck source=tests/deploy/verify_unit.sh
+source "$(dirname "$0")/verify_unit.sh"
 
 cmake=cmake build_dir="" source_dir="" units=() required_scripts=() check_users=no
 while [ $# -gt 0 ]; do
@@ -86,13 +88,7 @@ for unit in "${units[@]}"; do
     status=1
     continue
   fi
-  if out=$(systemd-analyze verify --root="$root" "$unit" 2>&1) && [ -z "$out" ]; then
-    echo "ok   $unit"
-  else
-    echo "FAIL $unit"
-    echo "$out"
-    status=1
-  fi
+  verify_unit "$root" "$unit" || status=1
   if [[ $unit == *.timer ]] && [ ! -f "$unit_dir/${unit%.timer}.service" ]; then
     echo "FAIL $unit: no ${unit%.timer}.service to start"
     status=1

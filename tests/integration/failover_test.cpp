@@ -336,13 +336,34 @@ bool WaitRejoined(Cluster& cluster, int node, std::chrono::seconds timeout) {
   return false;
 }
 
-TEST(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
-  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
-  EtcdCluster etcd(3);
-  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
-  Cluster cluster(etcd);
-  History history(cluster);
-  ASSERT_GE(WaitPrimary(history, std::chrono::seconds(30)), 0) << "no node became primary";
+// Three etcd members, three nodes and the history checker, with a primary elected.
+class FailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
+    etcd_ = std::make_unique<EtcdCluster>(3);
+    ASSERT_TRUE(etcd_->WaitHealthy(std::chrono::seconds(30)));
+    cluster_ = std::make_unique<Cluster>(*etcd_);
+    history_ = std::make_unique<History>(*cluster_);
+    first_primary_ = WaitPrimary(*history_, std::chrono::seconds(30));
+    ASSERT_GE(first_primary_, 0) << "no node became primary";
+  }
+  void TearDown() override {
+    history_.reset();
+    cluster_.reset();
+    etcd_.reset();
+  }
+  std::unique_ptr<EtcdCluster> etcd_;
+  std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<History> history_;
+  int first_primary_ = -1;
+};
+
+TEST_F(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
+  EtcdCluster& etcd = *etcd_;
+  Cluster& cluster = *cluster_;
+  History& history = *history_;
+  (void)etcd;
   // 64 writers through HAProxy (the shipped file) when it is installed, as clients would write.
   std::unique_ptr<HaProxy> haproxy;
   if (HaProxy::Available()) haproxy = std::make_unique<HaProxy>(cluster);
@@ -385,14 +406,12 @@ TEST(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
 // The zombie leader: a primary paused (SIGSTOP) for twice the lease TTL, then resumed. A new
 // primary takes over meanwhile; the old one, when it wakes, acknowledges nothing (its lease
 // deadline passed while it slept), and none of its acknowledged writes is lost.
-TEST(FailoverTest, PausedPrimaryAcknowledgesNothingAfterItsLeaseDeadline) {
-  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
-  EtcdCluster etcd(3);
-  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
-  Cluster cluster(etcd);
-  History history(cluster);
-  const int zombie = WaitPrimary(history, std::chrono::seconds(30));
-  ASSERT_GE(zombie, 0);
+TEST_F(FailoverTest, PausedPrimaryAcknowledgesNothingAfterItsLeaseDeadline) {
+  EtcdCluster& etcd = *etcd_;
+  Cluster& cluster = *cluster_;
+  History& history = *history_;
+  (void)etcd;
+  const int zombie = first_primary_;
   Writers writers(cluster, history);
   std::this_thread::sleep_for(std::chrono::seconds(2));
 
@@ -414,14 +433,12 @@ TEST(FailoverTest, PausedPrimaryAcknowledgesNothingAfterItsLeaseDeadline) {
 
 // One etcd member down changes nothing; quorum lost: the primary steps down within the lease
 // (no node takes writes, reads go on); quorum back: a primary again, writes again.
-TEST(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
-  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
-  EtcdCluster etcd(3);
-  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
-  Cluster cluster(etcd);
-  History history(cluster);
-  const int first = WaitPrimary(history, std::chrono::seconds(30));
-  ASSERT_GE(first, 0);
+TEST_F(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
+  EtcdCluster& etcd = *etcd_;
+  Cluster& cluster = *cluster_;
+  History& history = *history_;
+  (void)etcd;
+  const int first = first_primary_;
   Writers writers(cluster, history);
   std::this_thread::sleep_for(std::chrono::seconds(2));
 
@@ -460,14 +477,12 @@ TEST(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
 
 // POST /v1/admin/cluster/switchover: the named standby leads next, writes pause briefly
 // (measured), nothing acknowledged is lost, and the old primary follows the new one.
-TEST(FailoverTest, SwitchoverHandsOverWithAShortWritePause) {
-  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)";
-  EtcdCluster etcd(3);
-  ASSERT_TRUE(etcd.WaitHealthy(std::chrono::seconds(30)));
-  Cluster cluster(etcd);
-  History history(cluster);
-  const int from = WaitPrimary(history, std::chrono::seconds(30));
-  ASSERT_GE(from, 0);
+TEST_F(FailoverTest, SwitchoverHandsOverWithAShortWritePause) {
+  EtcdCluster& etcd = *etcd_;
+  Cluster& cluster = *cluster_;
+  History& history = *history_;
+  (void)etcd;
+  const int from = first_primary_;
   const int to = (from + 1) % kNodes;
   ASSERT_TRUE(WaitRejoined(cluster, to, std::chrono::seconds(30)));
   Writers writers(cluster, history);

@@ -11,7 +11,7 @@
 //                                     only "to" campaigns then
 //
 // Fencing: the leader stops taking and acknowledging writes at (the send time of its last
-// successful renewal + TTL - margin) by its own monotonic clock, before etcd can hand the key
+// successful renewal + TTL - margin) by its own boot clock (replication/boot_clock.h), before etcd can hand the key
 // to anyone else; so two nodes never take writes in the same term, or at the same time.
 
 #include <atomic>
@@ -69,7 +69,7 @@ class ClusterNode {
   void Stop();
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using Clock = replication::BootClock;  // the lease counts while the machine sleeps
   struct Member {
     std::string name;
     uint64_t flushed = 0;

@@ -22,6 +22,7 @@
 #include "stemedb/http/api_context.h"
 #include "stemedb/http/router.h"
 #include "stemedb/ops/config.h"
+#include "stemedb/replication/boot_clock.h"
 #include "stemedb/replication/primary.h"
 #include "stemedb/replication/standby.h"
 
@@ -58,10 +59,9 @@ class Replication {
   // durable and applied), write the term_started record, then take writes. Blocks until the
   // record is durable.
   stemedb::Status Promote(uint64_t term);
-  // The leader lease's deadline by this process's monotonic clock (renewal send time + TTL -
-  // margin). Past it, this node neither takes nor acknowledges writes, whether or not the
+  // The leader lease's deadline by the boot clock (renewal send time + TTL - margin). Past it, this node neither takes nor acknowledges writes, whether or not the
   // cluster thread has run since: a process paused (SIGSTOP, a VM freeze) wakes up fenced.
-  void SetLeaseDeadline(std::chrono::steady_clock::time_point deadline);
+  void SetLeaseDeadline(BootClock::time_point deadline);
   // Stop taking and acknowledging writes now (the lease may be gone); `primary_url` is where
   // writes should go instead, "" when not known.
   void Fence(const std::string& primary_url);
@@ -107,7 +107,7 @@ class Replication {
   std::shared_ptr<StandbyReceiver> standby_;
   std::string primary_url_;  // where writes go when this node is not the primary
   bool fenced_ = false;      // cluster mode: not the primary (no lease), whatever objects exist
-  // Cluster mode: steady_clock nanoseconds past which nothing is taken or acknowledged.
+  // Cluster mode: BootClock nanoseconds past which nothing is taken or acknowledged.
   std::atomic<int64_t> lease_deadline_ns_{INT64_MAX};
   bool role_stopped_ = false;
   bool writes_paused_ = false;  // a switchover in progress
