@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddReadCommands(app, options);
   AddFeedCommand(app, options);
   AddAdminCommands(app, options);
+  AddResubmitCommand(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,7 @@ void AddWriteCommands(CLI::App& app, const GlobalOptions& options);  // write_co
 void AddReadCommands(CLI::App& app, const GlobalOptions& options);   // read_commands.cpp
 void AddFeedCommand(CLI::App& app, const GlobalOptions& options);    // feed_command.cpp
 void AddAdminCommands(CLI::App& app, const GlobalOptions& options);  // admin_commands.cpp
+void AddResubmitCommand(CLI::App& app, const GlobalOptions& options);  // resubmit_command.cpp
 
 using Renderer = std::string (*)(const nlohmann::json&);
 
