@@ -362,10 +362,8 @@ class FailoverTest : public ::testing::Test {
 };
 
 TEST_F(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) {
-  EtcdCluster& etcd = *etcd_;
   Cluster& cluster = *cluster_;
   History& history = *history_;
-  (void)etcd;
   // 64 writers through HAProxy (the shipped file) when it is installed, as clients would write.
   std::unique_ptr<HaProxy> haproxy;
   if (HaProxy::Available()) haproxy = std::make_unique<HaProxy>(cluster);
@@ -432,10 +430,8 @@ TEST_F(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) 
 // primary takes over meanwhile; the old one, when it wakes, acknowledges nothing (its lease
 // deadline passed while it slept), and none of its acknowledged writes is lost.
 TEST_F(FailoverTest, PausedPrimaryAcknowledgesNothingAfterItsLeaseDeadline) {
-  EtcdCluster& etcd = *etcd_;
   Cluster& cluster = *cluster_;
   History& history = *history_;
-  (void)etcd;
   const int zombie = first_primary_;
   Writers writers(cluster, history);
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -462,7 +458,6 @@ TEST_F(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
   EtcdCluster& etcd = *etcd_;
   Cluster& cluster = *cluster_;
   History& history = *history_;
-  (void)etcd;
   const int first = first_primary_;
   Writers writers(cluster, history);
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -503,10 +498,8 @@ TEST_F(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
 // POST /v1/admin/cluster/switchover: the named standby leads next, writes pause briefly
 // (measured), nothing acknowledged is lost, and the old primary follows the new one.
 TEST_F(FailoverTest, SwitchoverHandsOverWithAShortWritePause) {
-  EtcdCluster& etcd = *etcd_;
   Cluster& cluster = *cluster_;
   History& history = *history_;
-  (void)etcd;
   const int from = first_primary_;
   const int to = (from + 1) % kNodes;
   ASSERT_TRUE(WaitRejoined(cluster, to, std::chrono::seconds(30)));
