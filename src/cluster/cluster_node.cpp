@@ -165,6 +165,7 @@ void ClusterNode::Tick() {
   RenewLease();
   if (leader_ && Clock::now() >= lease_valid_until_) StepDown("", "its lease could not be renewed in time");
   if (lease_ == 0) return;
+  if (!registered_) registered_ = etcd_.Put(Key("nodes/" + options_.name), options_.advertise_url, 0).ok();
   Publish();
   auto leader = etcd_.Get(Key("leader"));
   if (!leader.ok()) {
@@ -270,6 +271,7 @@ bool ClusterNode::MostUpToDate() {
     etcd_errors_.Inc();
     return false;
   }
+  if (!EnoughStandbysSeen(*members)) return false;
   const uint64_t mine = replication_.flushed_offset();
   for (const EtcdKeyValue& kv : *members) {
     const json m = json::parse(kv.value, nullptr, false);
@@ -288,6 +290,39 @@ bool ClusterNode::SwitchoverToMe() {
   if (!kv.ok() || !*kv) return false;
   const json s = json::parse((*kv)->value, nullptr, false);
   return s.is_object() && s.value("to", "") == options_.name;
+}
+
+// Synchronous commit: every acknowledged write was flushed by N of the K standbys the last
+// primary had (every node that ever joined, but that primary). Among any K - N + 1 of them, one
+// flushed it; the most up-to-date of those holds every acknowledged write. With fewer live
+// standbys in sight (the primary and a standby that acknowledged down together) nobody is
+// sure, and nobody leads until one more comes back (docs/replication.md, "Election").
+bool ClusterNode::EnoughStandbysSeen(const std::vector<EtcdKeyValue>& members) {
+  if (options_.synchronous_standbys <= 0) return true;
+  auto nodes = etcd_.GetPrefix(Key("nodes/"));
+  if (!nodes.ok()) {
+    etcd_errors_.Inc();
+    return false;
+  }
+  const int standbys = static_cast<int>(nodes->size()) - 1;
+  int live = 0;
+  for (const EtcdKeyValue& kv : members) {
+    const json m = json::parse(kv.value, nullptr, false);
+    live += m.is_object() && m.value("role", "") != "primary" ? 1 : 0;
+  }
+  const int needed = standbys - options_.synchronous_standbys + 1;
+  if (live >= needed) {
+    quorum_reported_ = false;
+    return true;
+  }
+  if (!quorum_reported_) {
+    spdlog::error("cluster: no primary can be chosen safely: {} live standbys publish their offsets, {} are needed "
+                  "(synchronous_standbys = {}, {} nodes have joined); start a missing node, or remove one that left "
+                  "for good from /stemedb/{}/nodes/", live, needed, options_.synchronous_standbys, nodes->size(),
+                  options_.scope);
+    quorum_reported_ = true;
+  }
+  return false;
 }
 
 void ClusterNode::MaybeCampaign() {

@@ -533,5 +533,37 @@ TEST_F(FailoverTest, SwitchoverHandsOverWithAShortWritePause) {
   ExpectNothingLost(cluster, history, writers.acks());
 }
 
+// Synchronous commit after a double failure: the primary and a standby die together, and the
+// survivor cannot know whether the dead standby acknowledged writes it lacks, so nobody leads
+// until the standby is back; then a primary, and nothing acknowledged is lost.
+TEST_F(FailoverTest, DoubleFailureWaitsForAStandbyThatMayHoldAcknowledgedWrites) {
+  Cluster& cluster = *cluster_;
+  History& history = *history_;
+  const int primary = first_primary_;
+  const int lost = (primary + 1) % kNodes;
+  ASSERT_TRUE(WaitRejoined(cluster, lost, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitRejoined(cluster, (primary + 2) % kNodes, std::chrono::seconds(30)));
+  Writers writers(cluster, history);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  cluster.Kill(lost);
+  cluster.Kill(primary);
+  std::this_thread::sleep_for(std::chrono::seconds(9));  // three lease TTLs
+  EXPECT_EQ(history.current(), -1) << "a primary was chosen without the offsets of enough standbys";
+  const int survivor = (primary + 2) % kNodes;
+  EXPECT_NE(cluster.Warnings(survivor).find("no primary can be chosen safely"), std::string::npos)
+      << cluster.Warnings(survivor);
+
+  cluster.Start(lost);
+  EXPECT_GE(WaitPrimary(history, std::chrono::seconds(30)), 0) << "no primary once the standby was back";
+  cluster.Start(primary);
+  ASSERT_TRUE(WaitRejoined(cluster, primary, std::chrono::seconds(90)));
+  writers.Stop();
+  for (int i = 0; i < kNodes; ++i) {
+    ASSERT_TRUE(cluster.Primary().first == i || WaitRejoined(cluster, i, std::chrono::seconds(60))) << "node " << i;
+  }
+  ExpectNothingLost(cluster, history, writers.acks());
+}
+
 }  // namespace
 }  // namespace stemedb::testing

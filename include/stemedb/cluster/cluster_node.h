@@ -7,6 +7,7 @@
 //   /stemedb/<scope>/leader           {"name","url","term"}, bound to the leader's lease
 //   /stemedb/<scope>/term             the last term granted (a transaction raises it)
 //   /stemedb/<scope>/members/<name>   {"url","flushed","role","diverged"}, bound to its lease
+//   /stemedb/<scope>/nodes/<name>     the node's URL, no lease: every node that ever joined
 //   /stemedb/<scope>/switchover       {"to","from"} while a hand-over runs (its own short lease):
 //                                     only "to" campaigns then
 //
@@ -38,6 +39,9 @@ struct ClusterOptions {
   std::string advertise_url;
   std::vector<client::ServerAddress> etcd;
   int lease_ttl_s = 10;
+  // replication.synchronous_standbys (the same on every node): with N >= 1 a candidate needs
+  // the offsets of enough live standbys to be sure one of them acknowledged every write.
+  int synchronous_standbys = 0;
   std::chrono::milliseconds tick{500};
   // The primary refused this node's log past `fork_offset` (a deposed primary's unreplicated
   // tail): the daemon marks the rejoin and restarts (called once, from the cluster thread).
@@ -83,6 +87,7 @@ class ClusterNode {
   void FollowLeader(const EtcdKeyValue& leader);
   void MaybeCampaign();
   bool MostUpToDate();
+  bool EnoughStandbysSeen(const std::vector<EtcdKeyValue>& members);
   void StepDown(const std::string& new_primary_url, const char* why);
   void RunSwitchover(const std::string& to, const replication::Replication::SwitchoverDone& done);
   // The published member `name` (nullopt when absent or unreadable).
@@ -103,6 +108,8 @@ class ClusterNode {
   std::optional<Clock::time_point> leader_absent_since_;
   std::string last_error_;
   bool diverged_reported_ = false;
+  bool registered_ = false;       // nodes/<name> written
+  bool quorum_reported_ = false;  // the "not enough live standbys" line, once per vacancy
 
   ops::Counter& leader_changes_;
   ops::Counter& etcd_errors_;

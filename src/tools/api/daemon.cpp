@@ -187,6 +187,7 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
                                 .advertise_url = config.cluster.advertise_url,
                                 .etcd = *etcd,
                                 .lease_ttl_s = config.cluster.lease_ttl_s,
+                                .synchronous_standbys = config.replication.synchronous_standbys,
                                 .on_diverged = [&config, &rejoin](uint64_t fork) {
                                   if (Status s = RequestRejoin(config, fork); !s.ok()) {
                                     spdlog::critical("rejoin: cannot write its marker: {}", s.ToString());
