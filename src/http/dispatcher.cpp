@@ -201,7 +201,11 @@ void Dispatcher::Finish(const Request& request, const Route* route, TimePoint st
     inflight_gauge_.Dec();
   }
   if (response.status >= 500) {
-    spdlog::warn("{} {} -> {} (request_id={})", request.method_text, request.path, response.status, request.request_id);
+    // A health route's 503 is its answer (not ready, not the primary, not a healthy standby),
+    // asked every second by load balancers: counted in the metrics, logged only at debug.
+    const bool state_answer = route && route->route_class == RouteClass::kOps && response.status == 503;
+    spdlog::log(state_answer ? spdlog::level::debug : spdlog::level::warn, "{} {} -> {} (request_id={})",
+                request.method_text, request.path, response.status, request.request_id);
   }
   respond(std::move(response));
 }
