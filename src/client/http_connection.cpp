@@ -23,8 +23,8 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-std::string HttpResponse::Header(const std::string& lower_name) const {
-  auto it = headers.find(lower_name);
+std::string HttpResponse::Header(std::string_view name) const {
+  auto it = headers.find(Lower(std::string(name)));
   return it == headers.end() ? "" : it->second;
 }
 

@@ -102,11 +102,12 @@ std::optional<json> ClusterNode::MemberStatus(const std::string& name) {
   return m;
 }
 
-bool ClusterNode::SwitchoverToOther() {
+std::optional<std::string> ClusterNode::SwitchoverTarget() {
   auto kv = etcd_.Get(Key("switchover"));
-  if (!kv.ok() || !*kv) return false;
+  if (!kv.ok() || !*kv) return std::nullopt;
   const json s = json::parse((*kv)->value, nullptr, false);
-  return s.is_object() && s.value("to", "") != options_.name;
+  if (!s.is_object()) return std::nullopt;
+  return s.value("to", "");
 }
 
 void ClusterNode::RunSwitchover(const std::string& to, const replication::Replication::SwitchoverDone& done) {
@@ -127,12 +128,14 @@ void ClusterNode::RunSwitchover(const std::string& to, const replication::Replic
   }
   const Clock::time_point paused = Clock::now();
   replication_.PauseWrites(true);
-  const uint64_t head = replication_.flushed_offset();
+  // Read again each time: writes taken before the pause may still become durable meanwhile.
+  uint64_t head = replication_.flushed_offset();
   bool caught_up = false;
   while (!caught_up && Clock::now() - paused < std::chrono::seconds(10)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     RenewLease();  // still the leader while it waits
     target = MemberStatus(to);
+    head = replication_.flushed_offset();
     caught_up = target && target->value("flushed", uint64_t{0}) >= head;
   }
   if (!caught_up) {
@@ -285,13 +288,6 @@ bool ClusterNode::MostUpToDate() {
   return true;
 }
 
-bool ClusterNode::SwitchoverToMe() {
-  auto kv = etcd_.Get(Key("switchover"));
-  if (!kv.ok() || !*kv) return false;
-  const json s = json::parse((*kv)->value, nullptr, false);
-  return s.is_object() && s.value("to", "") == options_.name;
-}
-
 // Synchronous commit: every acknowledged write was flushed by N of the K standbys the last
 // primary had (every node that ever joined, but that primary). Among any K - N + 1 of them, one
 // flushed it; the most up-to-date of those holds every acknowledged write. With fewer live
@@ -327,15 +323,18 @@ bool ClusterNode::EnoughStandbysSeen(const std::vector<EtcdKeyValue>& members) {
 
 void ClusterNode::MaybeCampaign() {
   const Clock::time_point now = Clock::now();
-  // The target of a switchover goes at once: the old primary waited until it had everything.
-  if (!leader_absent_since_ && SwitchoverToMe()) leader_absent_since_ = now - options_.tick;
+  // During a switchover only its target runs, and at once: the old primary waited until it had
+  // everything.
+  const std::optional<std::string> switchover_to = SwitchoverTarget();
+  if (switchover_to && *switchover_to != options_.name) return;
+  if (!leader_absent_since_ && switchover_to) leader_absent_since_ = now - options_.tick;
   if (!leader_absent_since_) {
     // Wait one tick: the others publish the offsets they stopped at before anyone compares.
     leader_absent_since_ = now;
     return;
   }
   if (now - *leader_absent_since_ < options_.tick || replication_.diverged_at()) return;
-  if (now >= lease_valid_until_ || SwitchoverToOther() || !MostUpToDate()) return;
+  if (now >= lease_valid_until_ || !MostUpToDate()) return;
   auto term_kv = etcd_.Get(Key("term"));
   if (!term_kv.ok()) return etcd_errors_.Inc();
   const uint64_t last_term = *term_kv ? std::strtoull((*term_kv)->value.c_str(), nullptr, 10) : 0;

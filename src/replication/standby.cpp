@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <cstdlib>
 
 #include "stemedb/ground/check.h"
@@ -27,16 +26,10 @@ client::ServerAddress PrimaryAddress(const std::string& url) {
   return *address;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The fork offset of a 409 wal_diverged (the primary's kForkOffsetHeader), if it named one.
 std::optional<uint64_t> ForkOffset(const client::HttpResponse& r) {
   if (r.status != 409) return std::nullopt;
-  const std::string v = r.Header(Lower(kForkOffsetHeader));
+  const std::string v = r.Header(kForkOffsetHeader);
   if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 19) return std::nullopt;
   return std::stoull(v);
 }
@@ -177,7 +170,7 @@ Status StandbyReceiver::StreamOnce() {
                                ": HTTP " + std::to_string(header->status) + " " + (read.ok() ? header->body : read.ToString()));
   }
   // A primary of an older term than this log has seen is a deposed one still answering.
-  const std::string primary_term = header->Header(Lower(kTermHeader));
+  const std::string primary_term = header->Header(kTermHeader);
   if (primary_term.empty() || std::strtoull(primary_term.c_str(), nullptr, 10) < term) {
     return Status::Unavailable("the primary at " + options_.primary_url + " is of term " +
                                (primary_term.empty() ? "(none)" : primary_term) + ", older than this log's term " +

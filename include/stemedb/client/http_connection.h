@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stemedb/ground/status.h"
@@ -20,8 +21,8 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
 
-  // The header's value, or "" when absent.
-  std::string Header(const std::string& lower_name) const;
+  // The header's value, or "" when absent; the name in any case (HTTP's are case-insensitive).
+  std::string Header(std::string_view name) const;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

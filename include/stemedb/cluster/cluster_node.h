@@ -92,9 +92,8 @@ class ClusterNode {
   void RunSwitchover(const std::string& to, const replication::Replication::SwitchoverDone& done);
   // The published member `name` (nullopt when absent or unreadable).
   std::optional<nlohmann::json> MemberStatus(const std::string& name);
-  // A switchover names another node: this one stands aside.
-  bool SwitchoverToOther();
-  bool SwitchoverToMe();
+  // The node a running switchover hands over to, if one runs.
+  std::optional<std::string> SwitchoverTarget();
   std::string Key(const std::string& suffix) const;
   std::chrono::milliseconds Margin() const;
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "stemedb/ground/durable_file.h"
 #include "stemedb/ground/env.h"
 #include "stemedb/wal/diverged_tail.h"
 #include "stemedb/wal/segment_name.h"
@@ -19,16 +20,7 @@ std::string MarkerPath(const ops::Config& config) { return config.WalDir() + "/d
 Status RequestRejoin(const ops::Config& config, uint64_t fork_offset) {
   Env& env = *Env::Default();
   STEMEDB_RETURN_IF_ERROR(env.CreateDirs(config.WalDir() + "/diverged"));
-  const std::string tmp = MarkerPath(config) + ".tmp";
-  if (env.FileExists(tmp)) STEMEDB_RETURN_IF_ERROR(env.RemoveFile(tmp));
-  auto file = env.OpenFile(tmp, OpenMode::kCreateNew);
-  if (!file.ok()) return file.status();
-  const std::string text = std::to_string(fork_offset) + "\n";
-  auto written = (*file)->WriteAt(0, text);
-  if (!written.ok()) return written.status();
-  STEMEDB_RETURN_IF_ERROR((*file)->Sync());
-  STEMEDB_RETURN_IF_ERROR(env.Rename(tmp, MarkerPath(config)));
-  return env.SyncDir(config.WalDir() + "/diverged");
+  return WriteFileDurably(env, MarkerPath(config), std::to_string(fork_offset) + "\n");
 }
 
 Status CompletePendingRejoin(const ops::Config& config) {
