@@ -37,6 +37,9 @@ Dispatcher::Dispatcher(const Router& router, ops::Registry& metrics, DispatcherO
 void Dispatcher::Handle(Request& request, Responder respond) {
   const auto start = std::chrono::steady_clock::now();
   request.request_id = ChooseRequestId(request.Header("x-request-id"));
+  if (options_.cors && CorsPolicy::IsPreflight(request)) {
+    return Finish(request, &preflight_route_, start, 0, false, options_.cors->Preflight(request, router_), respond);
+  }
 
   RouteMatch match = router_.Match(request.method, request.path);
   if (match.kind == RouteMatch::Kind::kNotFound) {
@@ -191,6 +194,7 @@ void Dispatcher::Finish(const Request& request, const Route* route, TimePoint st
     }
   }
   response.SetHeader("X-Request-Id", request.request_id);
+  if (options_.cors) options_.cors->Decorate(request, response);
   const std::string& label = route ? route->pattern : std::string(kUnmatchedRoute);
   const char* method = request.method == Method::kOther ? "OTHER" : MethodName(request.method);
   requests_.WithLabels({method, label, std::to_string(response.status)}).Inc();

@@ -326,7 +326,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
     res->set(bhttp::field::server, "stemedb");
-    res->set(bhttp::field::content_type, r.content_type);
+    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);  // none on a 204
     // Response::SetHeader keeps names unique, so insert (no search for an earlier field) is enough.
     for (const auto& [name, value] : r.headers) res->insert(name, value);
     res->body() = std::move(r.body);

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "stemedb/ops/origin_list.h"
+
 namespace stemedb::ops {
 namespace {
 
@@ -114,6 +116,8 @@ const KeyTable& Table() {
     add({"server", "read_timeout_ms", K::kInt, "Time allowed to receive one whole request", false, {}, 100, 600000}, Bind(&Config::server, &ServerConfig::read_timeout_ms));
     add({"server", "idle_timeout_s", K::kInt, "Keep-alive connections idle this long are closed", false, {}, 1, 86400}, Bind(&Config::server, &ServerConfig::idle_timeout_s));
     add({"server", "shutdown_grace_s", K::kInt, "On SIGTERM, time in-flight requests get to finish", false, {}, 0, 3600}, Bind(&Config::server, &ServerConfig::shutdown_grace_s));
+    add({"server", "cors_allowed_origins", K::kString, "Browser origins allowed to call the API (CORS), comma-separated scheme://host[:port]; empty: none", false, {}, 0, 0}, Bind(&Config::server, &ServerConfig::cors_allowed_origins));
+    add({"server", "cors_max_age_s", K::kInt, "How long a browser may cache a CORS preflight answer", false, {}, 0, 86400}, Bind(&Config::server, &ServerConfig::cors_max_age_s));
     // [tls]
     add({"tls", "cert_file", K::kString, "PEM certificate chain; set with key_file to serve HTTPS", false, {}, 0, 0}, Bind(&Config::tls, &TlsConfig::cert_file));
     add({"tls", "key_file", K::kString, "PEM private key for cert_file", false, {}, 0, 0}, Bind(&Config::tls, &TlsConfig::key_file));
@@ -408,6 +412,9 @@ Result<Config> ConfigLoader::Finish() {
       return Invalid("replication.role = standby needs replication.api_key (STEMEDB_REPLICATION_API_KEY): a key "
                      "with role replication or admin on the primary");
     }
+  }
+  if (auto origins = ParseOriginList(c.server.cors_allowed_origins); !origins.ok()) {
+    return Invalid(origins.status().message());
   }
   if (!c.cluster.etcd_endpoints.empty()) {
     if (!IsValidReplicationName(c.cluster.name)) {

@@ -1,9 +1,9 @@
 #pragma once
 // The request pipeline in front of every handler:
-//   request id -> route (404/405) -> in-flight cap (503) -> content type (415)
+//   request id -> CORS preflight (answered) -> route (404/405) -> in-flight cap (503) -> content type (415)
 //   -> middleware (auth, rate limit) -> handler, at once or on the worker pool (503 when its
 //      queue is full), as the route says
-// and on the way out: X-Request-Id, middleware headers, stemedb_http_* metrics. An exception from
+// and on the way out: X-Request-Id, middleware headers, CORS headers, stemedb_http_* metrics. An exception from
 // a handler or a middleware's After hook becomes a 500, on whatever thread it happens.
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "stemedb/http/cors.h"
 #include "stemedb/http/message.h"
 #include "stemedb/http/replication_hooks.h"
 #include "stemedb/http/router.h"
@@ -36,6 +37,9 @@ struct DispatcherOptions {
   // Causal reads: a read route with min_position=N waits (without holding a thread) until the
   // node has applied that far. Null, or without await_applied: min_position is not waited on.
   const ReplicationHooks* replication = nullptr;
+  // Browser origins (cors.h): preflights answered before routing, Access-Control-* headers on
+  // the answers to listed origins. Null: no CORS (a preflight gets 405 like any OPTIONS).
+  const CorsPolicy* cors = nullptr;
 };
 
 class Dispatcher final : public RequestHandler {
@@ -64,6 +68,8 @@ class Dispatcher final : public RequestHandler {
   const Router& router_;
   DispatcherOptions options_;
   std::vector<Middleware*> middleware_;
+  // The metrics label of CORS preflights, which no route of the router answers.
+  const Route preflight_route_{Method::kOptions, "preflight", RouteClass::kOps, nullptr, RouteExecution::kIoThread, nullptr};
   std::atomic<int64_t> inflight_{0};
   ops::Family<ops::Counter>& requests_;
   ops::Family<ops::Histogram>& duration_;

@@ -30,6 +30,8 @@ struct ServerConfig {
   int read_timeout_ms = 10000;
   int idle_timeout_s = 60;
   int shutdown_grace_s = 25;
+  std::string cors_allowed_origins;  // comma-separated; empty: no browser origin may read answers
+  int cors_max_age_s = 600;
 };
 
 struct TlsConfig {

@@ -27,6 +27,7 @@
 #include "stemedb/http/worker_pool.h"
 #include "stemedb/storage/store.h"
 #include "stemedb/ops/logging.h"
+#include "stemedb/ops/origin_list.h"
 #include "stemedb/ops/process_metrics.h"
 #include "stemedb/cluster/cluster_node.h"
 #include "stemedb/replication/replication.h"
@@ -214,7 +215,10 @@ int RunDaemon(const ops::Config& config, const sigset_t& signals) {
   http::WorkerPool pool({.threads = ThreadsOrCores(config.server.worker_threads),
                          .queue_max = static_cast<size_t>(config.server.worker_queue_max)},
                         metrics);
-  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool, &api.replication});
+  // Checked when the configuration was loaded (ops::ConfigLoader::Finish): here it parses.
+  const http::CorsPolicy cors({.allowed_origins = *ops::ParseOriginList(config.server.cors_allowed_origins),
+                               .max_age_s = config.server.cors_max_age_s});
+  http::Dispatcher dispatcher(router, metrics, {config.rate_limit.max_inflight, &pool, &api.replication, &cors});
   http::KeyVerifier verifier(store->catalog(), *root_digest);
   http::RateLimitMiddleware rate_limit(config.rate_limit, metrics);
   // Failed authentications count against the client's rate limit (when rate limiting is on).
