@@ -352,6 +352,8 @@ void Replication::Role(const http::Request&, http::Responder respond) {
                          {"term", ctx_.store.terms().current()},
                          {"durable_offset", j.head_offset()},
                          {"applied_offset", ctx_.store.kv().applied_position().offset}};
+  // Which node answered, for people reading it through a load balancer.
+  body["name"] = name_;
   if (!primary) {
     if (auto url = NotPrimary(); url && !url->empty()) body["primary"] = *url;
   }

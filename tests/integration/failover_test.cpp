@@ -6,6 +6,8 @@
 // again). With synchronous commit, every acknowledged write must be on every node at the end,
 // and no term may ever have had two primaries.
 //
+// The cluster, the history checker and HAProxy are in support/failover_cluster.h.
+//
 // Rounds: STEMEDB_FAILOVER_ROUNDS (CI runs 3; the campaign of docs/benchmarks.md runs 20).
 
 #include <gtest/gtest.h>
@@ -29,6 +31,7 @@
 #include "support/background_process.h"
 #include "support/daemon.h"
 #include "support/etcd_cluster.h"
+#include "support/failover_cluster.h"
 #include "support/process.h"
 #include "support/records.h"
 
@@ -38,138 +41,14 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kNodes = 3;
+constexpr int kNodes = kClusterNodes;
 constexpr int kWriters = 8;
-const std::string kSharedKey = "failover-test-root-key-0123456789abcdef";
+const std::string kSharedKey = ClusterOptions{}.shared_key;
 
 int Rounds() {
   const char* v = std::getenv("STEMEDB_FAILOVER_ROUNDS");
   return v ? std::max(1, std::atoi(v)) : 3;
 }
-
-class Cluster {
- public:
-  explicit Cluster(const EtcdCluster& etcd) : etcd_(etcd) {
-    for (int i = 0; i < kNodes; ++i) {
-      nodes_.push_back({"n" + std::to_string(i + 1), FreeLoopbackPort(), dirs_.Sub("n" + std::to_string(i + 1)), {}, 0});
-    }
-    for (int i = 0; i < kNodes; ++i) Start(i);
-  }
-
-  void Start(int i) {
-    Node& n = nodes_[i];
-    DaemonOptions o;
-    o.args = UnlimitedArgs();
-    o.port = n.port;
-    o.data_dir = n.dir;
-    o.log_file = dirs_.Sub(n.name + "." + std::to_string(++n.starts) + ".log");
-    o.env = {"STEMEDB_CLUSTER_NAME=" + n.name, "STEMEDB_CLUSTER_SCOPE=failover-test",
-             "STEMEDB_CLUSTER_ADVERTISE_URL=http://127.0.0.1:" + std::to_string(n.port),
-             "STEMEDB_CLUSTER_ETCD_ENDPOINTS=" + etcd_.endpoints(), "STEMEDB_CLUSTER_LEASE_TTL_S=3",
-             "STEMEDB_AUTH_ROOT_API_KEY=" + kSharedKey, "STEMEDB_REPLICATION_API_KEY=" + kSharedKey,
-             "STEMEDB_REPLICATION_SYNCHRONOUS_STANDBYS=1", "STEMEDB_REPLICATION_SYNC_TIMEOUT_MS=3000",
-             "STEMEDB_REPLICATION_CAUSAL_WAIT_MS=10000"};
-    std::filesystem::create_directories(n.dir);
-    n.daemon = std::make_unique<Daemon>(o);
-  }
-
-  // A node that exited by itself (75: rejoin) is started again, as systemd would.
-  void RestartExited() {
-    for (int i = 0; i < kNodes; ++i) {
-      Node& n = nodes_[i];
-      if (n.daemon && n.daemon->Exited()) {
-        n.daemon.reset();
-        Start(i);
-      }
-    }
-  }
-
-  uint16_t port(int i) const { return nodes_[i].port; }
-  const std::string& dir(int i) const { return nodes_[i].dir; }
-  // The warnings and errors of every start of node i, for a failure message.
-  std::string Warnings(int i) const {
-    std::string out;
-    for (int k = 1; k <= nodes_[i].starts; ++k) {
-      std::ifstream in(dirs_.Sub(nodes_[i].name + "." + std::to_string(k) + ".log"));
-      std::string line;
-      out += "--- start " + std::to_string(k) + "\n";
-      while (std::getline(in, line)) {
-        if (line.find(" warn ") != std::string::npos || line.find(" error ") != std::string::npos ||
-            line.find(" critical ") != std::string::npos || line.find("stopped") != std::string::npos ||
-            line.find("replayed") != std::string::npos || line.find("listening") != std::string::npos) {
-          out += line.substr(0, 400) + "\n";
-        }
-      }
-    }
-    return out;
-  }
-  Daemon& daemon(int i) { return *nodes_[i].daemon; }
-  void Kill(int i) {
-    nodes_[i].daemon->Kill();
-    nodes_[i].daemon.reset();
-  }
-
-  // The node answering GET /v1/role with 200 and its term, or -1.
-  std::pair<int, uint64_t> Primary() const {
-    for (int i = 0; i < kNodes; ++i) {
-      client::HttpConnection c("127.0.0.1", nodes_[i].port, std::chrono::seconds(2));
-      auto r = c.Get("/v1/role");
-      if (r.ok() && r->status == 200) return {i, json::parse(r->body)["term"].get<uint64_t>()};
-    }
-    return {-1, 0};
-  }
-
- private:
-  struct Node {
-    std::string name;
-    uint16_t port;
-    std::string dir;
-    std::unique_ptr<Daemon> daemon;
-    int starts = 0;
-  };
-  const EtcdCluster& etcd_;
-  TempDir dirs_;
-  std::vector<Node> nodes_;
-};
-
-// Every (term, node) seen answering /v1/role with 200: a term with two nodes is split brain.
-class History {
- public:
-  explicit History(const Cluster& cluster) : cluster_(cluster), thread_([this] { Run(); }) {}
-  ~History() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::map<uint64_t, std::set<int>> primaries() {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-  int current() const { return current_.load(); }
-
- private:
-  void Run() {
-    while (!stop_) {
-      int found = -1;
-      for (int i = 0; i < kNodes; ++i) {
-        client::HttpConnection c("127.0.0.1", cluster_.port(i), std::chrono::seconds(1));
-        auto r = c.Get("/v1/role");
-        if (!r.ok() || r->status != 200) continue;
-        const uint64_t term = json::parse(r->body)["term"].get<uint64_t>();
-        std::lock_guard lock(mu_);
-        seen_[term].insert(i);
-        found = i;
-      }
-      current_ = found;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  const Cluster& cluster_;
-  std::mutex mu_;
-  std::map<uint64_t, std::set<int>> seen_;
-  std::atomic<int> current_{-1};
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 struct Ack {
   std::string id;
@@ -195,7 +74,7 @@ class Writers {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
             continue;
           }
-          client::HttpConnection c("127.0.0.1", through_port != 0 ? through_port : cluster.port(p),
+          client::HttpConnection c(through_port != 0 ? "127.0.0.1" : cluster.host(p), through_port != 0 ? through_port : cluster.port(p),
                                    std::chrono::seconds(5));
           const core::Assertion a = SignedAssertion(
               {.subject = "failover/" + std::to_string(t) + "/" + std::to_string(i % 7), .predicate = "p",
@@ -246,65 +125,17 @@ class Writers {
   std::vector<std::thread> threads_;
 };
 
-int WaitPrimary(const History& history, std::chrono::seconds timeout, int other_than = -1) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    const int p = history.current();
-    if (p >= 0 && p != other_than) return p;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return -1;
-}
-
-// The shipped deploy/haproxy/haproxy.cfg, run for real in front of the three nodes: its node
-// addresses and listening ports rewritten to this test's, its system paths (chroot, user,
-// syslog, admin socket) left out.
-class HaProxy {
- public:
-  explicit HaProxy(const Cluster& cluster) : writes_port_(FreeLoopbackPort()) {
-    std::ifstream in(std::string(STEMEDB_SOURCE_DIR) + "/deploy/haproxy/haproxy.cfg");
-    std::string config, line;
-    const std::vector<std::string> dropped = {"log ", "chroot ", "user ", "group ", "stats socket", "stats timeout"};
-    while (std::getline(in, line)) {
-      const std::string trimmed = line.substr(std::min(line.find_first_not_of(' '), line.size()));
-      if (std::any_of(dropped.begin(), dropped.end(), [&](const std::string& d) { return trimmed.rfind(d, 0) == 0; })) {
-        continue;
-      }
-      for (int i = 0; i < kNodes; ++i) {
-        Replace(line, "127.0.0.1:" + std::to_string(18180 + i), "127.0.0.1:" + std::to_string(cluster.port(i)));
-      }
-      Replace(line, "127.0.0.1:18190", "127.0.0.1:" + std::to_string(writes_port_));
-      Replace(line, "127.0.0.1:18191", "127.0.0.1:" + std::to_string(FreeLoopbackPort()));
-      Replace(line, "127.0.0.1:8404", "127.0.0.1:" + std::to_string(FreeLoopbackPort()));
-      config += line + "\n";
-    }
-    std::ofstream(dir_.Sub("haproxy.cfg")) << config;
-    process_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"/usr/sbin/haproxy", "-db", "-f", dir_.Sub("haproxy.cfg")}, dir_.Sub("haproxy.log"));
-  }
-  static bool Available() { return access("/usr/sbin/haproxy", X_OK) == 0; }
-  uint16_t writes_port() const { return writes_port_; }
-
- private:
-  static void Replace(std::string& s, const std::string& from, const std::string& to) {
-    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-  }
-  TempDir dir_;
-  uint16_t writes_port_;
-  std::unique_ptr<BackgroundProcess> process_;
-};
-
 // Every acknowledged write on every node, and one primary per term.
 void ExpectNothingLost(Cluster& cluster, History& history, const std::vector<Ack>& acks) {
   const auto [primary, term] = cluster.Primary();
   ASSERT_GE(primary, 0);
-  client::HttpConnection pc("127.0.0.1", cluster.port(primary));
+  client::HttpConnection pc(cluster.host(primary), cluster.port(primary));
   const uint64_t head = GetJson(pc, "/v1/role").body["durable_offset"].get<uint64_t>();
   std::vector<std::thread> checkers;
   std::vector<std::vector<std::string>> missing(kNodes);
   for (int i = 0; i < kNodes; ++i) {
     checkers.emplace_back([&, i] {
-      client::HttpConnection c("127.0.0.1", cluster.port(i), std::chrono::seconds(30));
+      client::HttpConnection c(cluster.host(i), cluster.port(i), std::chrono::seconds(30));
       for (const Ack& a : acks) {
         // Causal reads: each standby answers once it applied the primary's head.
         JsonReply r = GetJson(c, "/v1/assertions/" + a.id + "?min_position=" + std::to_string(head));
@@ -322,20 +153,6 @@ void ExpectNothingLost(Cluster& cluster, History& history, const std::vector<Ack
   for (const auto& [t, nodes] : history.primaries()) {
     EXPECT_EQ(nodes.size(), 1u) << "term " << t << " had " << nodes.size() << " primaries";
   }
-}
-
-// Until `node` streams as a healthy standby again (after a rejoin restart, if its log had an
-// unacknowledged tail).
-bool WaitRejoined(Cluster& cluster, int node, std::chrono::seconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    cluster.RestartExited();
-    client::HttpConnection c("127.0.0.1", cluster.port(node), std::chrono::seconds(2));
-    auto r = c.Get("/v1/replica");
-    if (r.ok() && r->status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return false;
 }
 
 // Three etcd members, three nodes and the history checker, with a primary elected.
@@ -406,7 +223,7 @@ TEST_F(FailoverTest, SigkilledPrimaryIsReplacedWithoutLosingAcknowledgedWrites) 
   // second run finds every record there already (idempotent).
   const auto [primary, term] = cluster.Primary();
   ASSERT_GE(primary, 0);
-  const std::string url = "http://127.0.0.1:" + std::to_string(cluster.port(primary));
+  const std::string url = cluster.address(primary).url();
   size_t tails = 0;
   for (int i = 0; i < kNodes; ++i) {
     const std::string diverged = cluster.dir(i) + "/wal/diverged";
@@ -478,7 +295,7 @@ TEST_F(FailoverTest, EtcdQuorumLossStopsWritesAndItsReturnBringsThemBack) {
   for (const Ack& a : acked) late += a.received_ms > lost_ms + 3000 ? 1 : 0;
   EXPECT_EQ(late, 0u) << "writes acknowledged after the lease could no longer be renewed";
   for (int i = 0; i < kNodes; ++i) {
-    client::HttpConnection c("127.0.0.1", cluster.port(i));
+    client::HttpConnection c(cluster.host(i), cluster.port(i));
     EXPECT_EQ(GetJson(c, "/v1/assertions/" + acked.front().id).status, 200) << "reads go on at node " << i;
   }
 
@@ -506,7 +323,7 @@ TEST_F(FailoverTest, SwitchoverHandsOverWithAShortWritePause) {
   Writers writers(cluster, history);
   std::this_thread::sleep_for(std::chrono::seconds(2));
 
-  client::HttpConnection c("127.0.0.1", cluster.port(from), std::chrono::seconds(60));
+  client::HttpConnection c(cluster.host(from), cluster.port(from), std::chrono::seconds(60));
   const client::Headers admin = {{"X-API-Key", kSharedKey}};
   ExpectApiError(PostJson(c, "/v1/admin/cluster/switchover", json{{"to", "nobody"}}, admin), 404, "unknown_node");
   const int64_t asked_ms = UnixNowMs();

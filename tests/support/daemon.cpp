@@ -26,7 +26,7 @@ void Daemon::Start() {
   std::vector<std::string> argv = options_.wrapper;
   argv.push_back(STEMEDB_API_BINARY);
   // Port 0 (the default): the kernel picks a free port; the daemon logs which, so no race.
-  for (const std::string& a : {std::string("--bind"), "127.0.0.1:" + std::to_string(options_.port), std::string("--data-dir"),
+  for (const std::string& a : {std::string("--bind"), options_.host + ":" + std::to_string(options_.port), std::string("--data-dir"),
                                data_dir_, std::string("--log-level"), std::string("debug")}) {
     argv.push_back(a);
   }
@@ -53,7 +53,7 @@ void Daemon::Start() {
   }
   if (!options_.wait_ready) return;
   while (std::chrono::steady_clock::now() < deadline) {
-    client::HttpConnection c("127.0.0.1", port_, std::chrono::seconds(5));
+    client::HttpConnection c(options_.host, port_, std::chrono::seconds(5));
     auto r = c.Get("/v1/ready");
     if (r.ok() && r->status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -62,7 +62,7 @@ void Daemon::Start() {
 }
 
 std::unique_ptr<client::HttpConnection> Daemon::Connect() const {
-  return std::make_unique<client::HttpConnection>("127.0.0.1", port_);
+  return std::make_unique<client::HttpConnection>(options_.host, port_);
 }
 
 std::string Daemon::RootKey() const {

@@ -24,6 +24,7 @@ struct DaemonOptions {
   std::vector<std::string> wrapper;    // e.g. {"fiu-run", "-x"}
   std::string data_dir;                // empty: a fresh temporary directory
   uint16_t port = 0;                   // 0: the kernel picks one (a restart keeps a fixed one)
+  std::string host = "127.0.0.1";      // a loopback address; 127.0.0.N stands for host N
   std::string log_file;                // set: the daemon logs there (--log-file), Log() reads it
   bool wait_ready = true;              // false: wait only until it listens
   std::chrono::seconds start_timeout{60};
@@ -39,7 +40,8 @@ class Daemon {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& host() const { return options_.host; }
+  std::string url() const { return "http://" + options_.host + ":" + std::to_string(port_); }
   std::unique_ptr<client::HttpConnection> Connect() const;
   // The root admin API key the daemon generated into <data_dir>/root.key at first start.
   std::string RootKey() const;

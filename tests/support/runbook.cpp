@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <regex>
 #include <sstream>
 
 #include "support/ops_scripts.h"
@@ -50,7 +51,10 @@ std::string Localized(std::string block, const RunbookPlaces& places) {
   if (!places.url.empty()) ReplaceAll(block, "http://localhost:18180", places.url);
   if (!places.data_dir.empty()) ReplaceAll(block, "/var/lib/stemedb", places.data_dir);
   if (!places.backups_dir.empty()) ReplaceAll(block, "/var/backups/stemedb", places.backups_dir);
-  if (!places.log_file.empty()) ReplaceAll(block, "journalctl -u stemedb-api", "cat " + places.log_file);
+  if (!places.log_file.empty()) {
+    // The journal's time filter has no counterpart in a file: the whole log is read.
+    block = std::regex_replace(block, std::regex(R"(journalctl -u stemedb-api( --since "[^"]*")?)"), "cat " + places.log_file);
+  }
   ReplaceAll(block, "sudo -u stemedb ", "");
   ReplaceAll(block, "/usr/lib/stemedb/", std::string(STEMEDB_SOURCE_DIR) + "/scripts/");
   std::istringstream in(block);

@@ -23,7 +23,7 @@ std::string CodeBlock(const std::string& markdown, const std::string& needle);
 struct RunbookPlaces {
   std::string url;          // for http://localhost:18180
   std::string data_dir;     // for /var/lib/stemedb
-  std::string log_file;     // `journalctl -u stemedb-api` becomes `cat <log_file>`
+  std::string log_file;     // `journalctl -u stemedb-api [--since "..."]` becomes `cat <log_file>`
   std::string backups_dir;  // for /var/backups/stemedb
 };
 
