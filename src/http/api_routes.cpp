@@ -1,5 +1,6 @@
 #include "stemedb/http/api_routes.h"
 
+#include "stemedb/http/browse_routes.h"
 #include "stemedb/http/ops_routes.h"
 #include "stemedb/http/query_routes.h"
 #include "stemedb/http/record_routes.h"
@@ -13,6 +14,7 @@ void AddApiRoutes(Router& router, ApiContext& ctx, FeedHub& feed, AdminApi& admi
   AddWriteRoutes(router, ctx);
   AddQueryRoutes(router, ctx);
   AddRecordRoutes(router, ctx);
+  AddBrowseRoutes(router, ctx);
   feed.AddRoutes(router);
   admin.AddRoutes(router);
 }

@@ -1,9 +1,8 @@
 #include "stemedb/http/feed.h"
 
-#include <limits>
 #include <nlohmann/json.hpp>
 
-#include "record_json.h"
+#include "feed_read.h"
 #include "stemedb/ground/check.h"
 #include "stemedb/http/api_errors.h"
 #include "stemedb/http/query_params.h"
@@ -16,73 +15,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kLimitDefault = 100;
 constexpr uint64_t kLimitMax = 1000;
-constexpr size_t kScanEntriesMax = 10'000;  // log entries one request or one push looks at
 constexpr size_t kPushEventsMax = 256;      // events in one SSE chunk
 constexpr auto kKeepAlive = std::chrono::seconds(15);
-
-// What one look at the log found: the assertions to send, the last seq looked at, and whether
-// the scan reached the end of what was applied when it started.
-struct FeedRead {
-  std::vector<storage::StoredAssertion> assertions;
-  uint64_t scanned_to = 0;
-  bool reached_end = false;
-};
-
-// Assertions with seq > after whose subject starts with prefix, at most `limit`, looking at no
-// more than kScanEntriesMax log entries.
-//
-// Not every WAL record has a log entry (a co-signature, an API key, a revocation, a trust
-// override write none), so the last entry can lie below the last applied seq. When the scan
-// reaches the end, scanned_to is therefore raised to the last seq applied before the scan
-// started: the reader has seen everything up to it, and a follower's `after` meets the hub's
-// last seq (it used to stay below it, and the hub spun on that follower without end).
-Result<FeedRead> ReadFeed(storage::Store& store, uint64_t after, size_t limit, const std::string& prefix) {
-  FeedRead out;
-  out.scanned_to = after;
-  // No seq follows the largest one (after + 1 would wrap to 0 and restart the log).
-  if (after == std::numeric_limits<uint64_t>::max()) {
-    out.reached_end = true;
-    return out;
-  }
-  const uint64_t applied = store.last_applied_seq();  // before the scan: every entry up to it is visible
-  auto entries = store.LogAfter(after, kScanEntriesMax);
-  if (!entries.ok()) return entries.status();
-  bool stopped_at_limit = false;
-  for (const auto& e : *entries) {
-    if (out.assertions.size() >= limit) {
-      stopped_at_limit = true;
-      break;
-    }
-    out.scanned_to = e.seq;
-    if (e.kind != core::RecordKind::kAssertion) continue;
-    auto a = store.GetAssertion(e.id);
-    if (!a.ok()) return a.status();
-    if (!a->has_value() || (*a)->meta.seq != e.seq) continue;  // a co-signing write: not a new assertion
-    if (!prefix.empty() && (*a)->record.subject.rfind(prefix, 0) != 0) continue;
-    out.assertions.push_back(std::move(**a));
-  }
-  out.reached_end = !stopped_at_limit && entries->size() < kScanEntriesMax;
-  if (out.reached_end) out.scanned_to = std::max(out.scanned_to, applied);
-  return out;
-}
-
-// The SSE events of `assertions`, one per assertion: `id:` its seq, `data:` the assertion as
-// GET /v1/assertions/{id} returns it.
-Result<std::string> EventsChunk(storage::Store& store, const std::vector<storage::StoredAssertion>& assertions) {
-  std::string chunk;
-  for (const auto& a : assertions) {
-    auto item = AssertionJson(store, a);
-    if (!item.ok()) return item.status();
-    chunk += "id: " + std::to_string(a.meta.seq) + "\nevent: assertion\ndata: " + item->dump() + "\n\n";
-  }
-  return chunk;
-}
 
 }  // namespace
 
 struct FeedHub::Follower {
   uint64_t after = 0;
-  std::string prefix;
+  FeedFilter filter;
   std::function<void(std::optional<std::string>)> deliver;  // set while waiting
   Clock::time_point keepalive_at;
   std::atomic<bool> cancelled{false};
@@ -182,22 +122,18 @@ void FeedHub::Loop() {
         continue;
       }
       if (f->after < last) {
-        auto read = ReadFeed(ctx_.store, f->after, kPushEventsMax, f->prefix);
+        auto read = ReadFeed(ctx_.store, f->after, kPushEventsMax, f->filter);
         if (!read.ok()) {
           deliver(std::nullopt);  // the client reconnects with Last-Event-ID
           continue;
         }
-        auto chunk = EventsChunk(ctx_.store, read->assertions);
-        if (!chunk.ok()) {
-          deliver(std::nullopt);
-          continue;
-        }
+        std::string chunk = EventsChunk(read->items);
         // At the end of the log this is at least `last`, so an idle follower no longer wakes
         // the hub whatever the kind of the last record (STEMEDB_CHECK below).
         f->after = read->scanned_to;
         STEMEDB_CHECK(!read->reached_end || f->after >= last);
-        if (!chunk->empty()) {
-          deliver(std::move(*chunk));
+        if (!chunk.empty()) {
+          deliver(std::move(chunk));
           continue;
         }
       }
@@ -216,26 +152,29 @@ void FeedHub::Handle(const Request& req, Responder respond) {
   ApiError e{};
   auto p = QueryParams::Parse(req.query_string, &e);
   if (!p) return respond(ErrorResponse(e, req.request_id));
-  if (auto unknown = p->RejectUnknown({"after", "limit", "subject_prefix", "follow"})) {
+  if (auto unknown = p->RejectUnknown({"after", "limit", "subject_prefix", "predicate", "kind", "follow"})) {
     return respond(ErrorResponse(*unknown, req.request_id));
   }
   auto after = p->Uint("after", 0, 0, UINT64_MAX, &e);
   auto limit = after ? p->Uint("limit", kLimitDefault, 1, kLimitMax, &e) : std::nullopt;
   auto follow = limit ? p->Bool("follow", false, &e) : std::nullopt;
-  if (!follow) return respond(ErrorResponse(e, req.request_id));
-  const std::string prefix = p->Get("subject_prefix").value_or("");
+  auto filter = follow ? ParseFeedFilter(*p, &e) : std::nullopt;
+  if (!filter) return respond(ErrorResponse(e, req.request_id));
 
   if (!*follow) {
-    auto read = ReadFeed(ctx_.store, *after, *limit, prefix);
+    auto read = ReadFeed(ctx_.store, *after, *limit, *filter);
     if (!read.ok()) return respond(StatusResponse(read.status(), req.request_id));
-    json list = json::array();
-    for (const auto& a : read->assertions) {
-      auto item = AssertionJson(ctx_.store, a);  // the same object as GET /v1/assertions/{id}
-      if (!item.ok()) return respond(StatusResponse(item.status(), req.request_id));
-      list.push_back(std::move(*item));
-    }
+    // One list per kind asked for, each in log order (every item has its seq); each item the
+    // object its record's GET route returns.
+    json page = json::object();
+    if (filter->assertions) page["assertions"] = json::array();
+    if (filter->votes) page["votes"] = json::array();
+    if (filter->epochs) page["epochs"] = json::array();
+    if (filter->sources) page["sources"] = json::array();
+    for (auto& item : read->items) page[std::string(core::RecordKindName(item.kind)) + "s"].push_back(std::move(item.body));
     // next_after lets a client page past entries the filter skipped without rescanning them.
-    return respond(JsonResponse(200, json{{"assertions", std::move(list)}, {"next_after", read->scanned_to}}.dump()));
+    page["next_after"] = read->scanned_to;
+    return respond(JsonResponse(200, page.dump()));
   }
 
   uint64_t start = *after;
@@ -246,7 +185,7 @@ void FeedHub::Handle(const Request& req, Responder respond) {
   }
   auto f = std::make_shared<Follower>();
   f->after = start;
-  f->prefix = prefix;
+  f->filter = std::move(*filter);
   {
     std::lock_guard lock(mu_);
     if (followers_ >= kFollowersMax) {

@@ -38,13 +38,24 @@ std::optional<RankingCursor> ParseRankingCursor(std::string_view text) {
   return RankingCursor{*offset, {*seq, static_cast<int64_t>(*now)}};
 }
 
-std::string EncodePredicateCursor(std::string_view last_predicate) { return "p" + core::HexEncode(last_predicate); }
+namespace {
 
-std::optional<std::string> ParsePredicateCursor(std::string_view text) {
-  if (text.empty() || text[0] != 'p') return std::nullopt;
+// A name (predicate, subject) after a one-letter tag saying which, hex-encoded: opaque, and
+// safe in a query string whatever bytes the name holds.
+std::string EncodeNameCursor(char tag, std::string_view name) { return tag + core::HexEncode(name); }
+
+std::optional<std::string> ParseNameCursor(char tag, std::string_view text) {
+  if (text.empty() || text[0] != tag) return std::nullopt;
   auto decoded = core::HexDecode(text.substr(1));
   if (!decoded.ok()) return std::nullopt;
   return *decoded;
 }
+
+}  // namespace
+
+std::string EncodePredicateCursor(std::string_view last_predicate) { return EncodeNameCursor('p', last_predicate); }
+std::optional<std::string> ParsePredicateCursor(std::string_view text) { return ParseNameCursor('p', text); }
+std::string EncodeSubjectCursor(std::string_view last_subject) { return EncodeNameCursor('s', last_subject); }
+std::optional<std::string> ParseSubjectCursor(std::string_view text) { return ParseNameCursor('s', text); }
 
 }  // namespace stemedb::http

@@ -14,11 +14,17 @@ int HexValue(char c) {
   return -1;
 }
 
-std::optional<std::string> PercentDecode(std::string_view in) {
+ApiError BadParam(std::string_view name, std::string message) {
+  return {400, "invalid_parameter", std::string(name) + ": " + message, std::string(name)};
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
+    if (in[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (in[i] == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
@@ -32,12 +38,6 @@ std::optional<std::string> PercentDecode(std::string_view in) {
   }
   return out;
 }
-
-ApiError BadParam(std::string_view name, std::string message) {
-  return {400, "invalid_parameter", std::string(name) + ": " + message, std::string(name)};
-}
-
-}  // namespace
 
 std::optional<uint64_t> ParseDecimal(std::string_view text) {
   uint64_t v = 0;

@@ -82,4 +82,11 @@ json SourceJson(const storage::Store& store, const storage::StoredSource& s, boo
   return j;
 }
 
+json VoteJson(const storage::StoredVote& v, const core::Hash32& id) {
+  json j = core::ToJson(v.record);
+  j["id"] = core::IdHex(id);
+  j["seq"] = v.meta.seq;
+  return j;
+}
+
 }  // namespace stemedb::http

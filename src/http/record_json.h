@@ -25,6 +25,8 @@ inline constexpr size_t kSupersededByInListMax = 10;  // each epoch of /v1/epoch
 // page of superseded_by and superseded_by_next_cursor (the cursor for the next page; null after
 // the last).
 Result<nlohmann::json> EpochJson(storage::Store& store, const storage::StoredEpoch& e, const SupersededByPage& page);
+// A vote with id and seq.
+nlohmann::json VoteJson(const storage::StoredVote& v, const core::Hash32& id);
 // A source with id and retraction; its content only when with_content.
 nlohmann::json SourceJson(const storage::Store& store, const storage::StoredSource& s, bool with_content);
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "record_json.h"
+#include "route_params.h"
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
 #include "stemedb/http/api_errors.h"
@@ -29,22 +30,6 @@ std::optional<core::Hash32> PathId(const Request& req, const char* name, const R
   if (id.ok()) return *id;
   respond(ErrorResponse({400, "invalid_hex", std::string(name) + ": " + id.status().message(), name}, req.request_id));
   return std::nullopt;
-}
-
-// Parses the query string, refusing names not in `allowed`; answers and returns nullopt on error.
-std::optional<QueryParams> Params(const Request& req, const std::vector<std::string_view>& allowed,
-                                  const Responder& respond) {
-  ApiError e{};
-  auto p = QueryParams::Parse(req.query_string, &e);
-  if (!p) {
-    respond(ErrorResponse(e, req.request_id));
-    return std::nullopt;
-  }
-  if (auto unknown = p->RejectUnknown(allowed)) {
-    respond(ErrorResponse(*unknown, req.request_id));
-    return std::nullopt;
-  }
-  return p;
 }
 
 // The `cursor` parameter of a list in id order (the last id of the previous page) into *after;
@@ -246,10 +231,7 @@ void RecordHandlers::Trace(const Request& req, Responder respond) {
     auto v = ctx_.store.GetVote(vid);
     if (!v.ok()) return fail(v.status());
     if (!v->has_value()) continue;
-    json vj = core::ToJson((*v)->record);
-    vj["id"] = core::IdHex(vid);
-    vj["seq"] = (*v)->meta.seq;
-    vs.push_back(std::move(vj));
+    vs.push_back(VoteJson(**v, vid));
   }
   body["votes"] = std::move(vs);
 

@@ -127,6 +127,38 @@ Result<std::vector<std::string>> Store::PredicatesOf(std::string_view subject, s
   return out;
 }
 
+Result<std::vector<std::string>> Store::SubjectsWithPrefix(std::string_view prefix, size_t limit, std::string_view after) {
+  // Keys are subject NUL predicate, and no subject holds NUL: every key of subject S lies in
+  // [S NUL, S \x01), so the first key at or past S \x01 belongs to the next subject.
+  std::string start = after.empty() || after < prefix ? std::string(prefix) : std::string(after) + '\x01';
+  const std::string end = ix::PrefixEnd(prefix);
+  std::vector<std::string> out;
+  while (out.size() < limit) {
+    std::optional<std::string> subject;
+    Status s = kv_->Scan(ix::kSubjectPredicates, start, end, 1, [&](std::string_view key, std::string_view) {
+      subject.emplace(key.substr(0, key.find('\0')));
+      return false;
+    });
+    if (!s.ok()) return s;
+    if (!subject) break;
+    start = *subject + '\x01';
+    out.push_back(std::move(*subject));
+  }
+  return out;
+}
+
+Result<size_t> Store::CountAssertionsFor(std::string_view subject, std::string_view predicate, size_t count_max) {
+  const std::string prefix = ix::SubjectPredicatePrefix(subject, predicate);
+  size_t n = 0;
+  Status s = kv_->Scan(ix::kBySubjectPredicate, prefix, ix::PrefixEnd(prefix), count_max,
+                       [&](std::string_view, std::string_view) {
+                         ++n;
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  return n;
+}
+
 Result<std::vector<core::Hash32>> Store::ChildrenOf(const core::Hash32& parent, size_t limit) {
   std::vector<core::Hash32> out;
   const std::string prefix = ix::IdPrefix(parent);

@@ -101,11 +101,24 @@ TEST(RenderTest, TraceListsEachPart) {
 TEST(RenderTest, FeedAndKeys) {
   const json item = {{"seq", 3}, {"id", kA}, {"subject", "s"}, {"predicate", "p"},
                      {"object", {{"type", "text"}, {"value", "v"}}}, {"confidence", 0.9}};
-  EXPECT_EQ(RenderFeedItem(item), "3  " + kA + "  s  p  v  0.9");
+  EXPECT_EQ(RenderFeedItem("assertion", item), "3  " + kA + "  s  p  v  0.9");
+  EXPECT_EQ(RenderFeedItem("vote", {{"seq", 4}, {"id", kB}, {"assertion_hash", kA}, {"weight", 1}}),
+            "4  vote  " + kB + "  on " + kA + "  weight 1");
   const std::string feed = RenderFeed({{"assertions", json::array({item})}, {"next_after", 3}});
   EXPECT_TRUE(Has(feed, "SEQ  ID")) << feed;
   EXPECT_TRUE(Has(feed, "next page: --after 3\n")) << feed;
   EXPECT_EQ(RenderFeed({{"assertions", json::array()}}), "no assertions\n");
+  const std::string kinds = RenderFeed({{"epochs", json::array({{{"seq", 5}, {"id", kB}, {"name", "e1"}, {"status", "current"}}})},
+                                        {"sources", json::array()}});
+  EXPECT_TRUE(Has(kinds, "5    " + kB + "  epoch  e1  (current)")) << kinds;
+  EXPECT_TRUE(Has(kinds, "no sources\n")) << kinds;
+  EXPECT_FALSE(Has(kinds, "assertions")) << kinds;
+  EXPECT_EQ(RenderSubjects({{"subjects", json::array({"a/1", "a/2"})}, {"next_cursor", "s612f32"}}),
+            "a/1\na/2\nmore: --cursor s612f32\n");
+  const std::string predicates =
+      RenderPredicates({{"predicates", json::array({{{"predicate", "p"}, {"claims", 1000}, {"claims_capped", true}}})},
+                        {"next_cursor", nullptr}});
+  EXPECT_TRUE(Has(predicates, "p          1000+")) << predicates;
   const std::string keys = RenderKeys({{"keys", json::array({{{"key_id", "k1"}, {"role", "read"}, {"name", "ci"},
                                                                {"created_at", 5}, {"revoked", false}}})}});
   EXPECT_EQ(keys, "KEY_ID  ROLE  NAME  CREATED_AT  REVOKED\nk1      read  ci    5           false\n");

@@ -84,6 +84,34 @@ json Assert(const Daemon& d, const KeyFile& key, const std::string& subject, con
   return JsonOf(Cli(d, args));
 }
 
+TEST(CliTest, SubjectsPredicatesAndFeedKinds) {
+  Daemon d;
+  TempDir dir;
+  const KeyFile key = Keygen(dir, "agent.key");
+  const json claim = Assert(d, key, "drugs/a b", "one");
+  Assert(d, key, "drugs/a b", "two");
+  Assert(d, key, "people/x", "three");
+
+  ProcessResult subjects = Cli(d, {"subjects", "--prefix", "drugs/"});
+  ASSERT_EQ(subjects.exit_code, 0) << subjects.out;
+  EXPECT_EQ(subjects.out, "drugs/a b\n");
+  ProcessResult paged = Cli(d, {"subjects", "--limit", "1"});
+  EXPECT_TRUE(Has(paged.out, "drugs/a b\nmore: --cursor s")) << paged.out;
+  ProcessResult predicates = Cli(d, {"predicates", "drugs/a b"});
+  ASSERT_EQ(predicates.exit_code, 0) << predicates.out;
+  EXPECT_TRUE(Has(predicates.out, "PREDICATE  CLAIMS\nrisk       2\n")) << predicates.out;
+  ProcessResult nobody = Cli(d, {"predicates", "nobody"});
+  EXPECT_EQ(nobody.exit_code, kExitRefused);
+  EXPECT_TRUE(Has(nobody.out, "subject_not_found")) << nobody.out;
+
+  JsonOf(Cli(d, {"vote", "--json", "--key", key.path, "--assertion", claim["id"], "--weight", "1"}));
+  const json votes = JsonOf(Cli(d, {"feed", "--json", "--kind", "vote", "--predicate", "risk"}));
+  ASSERT_EQ(votes["votes"].size(), 1u) << votes;
+  EXPECT_EQ(votes["votes"][0]["assertion_hash"], claim["id"]);
+  ProcessResult table = Cli(d, {"feed", "--kind", "assertion,vote"});
+  EXPECT_TRUE(Has(table.out, "  vote  on " + claim["id"].get<std::string>())) << table.out;
+}
+
 TEST(CliTest, KeygenWritesMode0600AndRefusesToOverwrite) {
   TempDir dir;
   const std::string path = dir.Sub("agent.key");
@@ -370,7 +398,7 @@ TEST(CliTest, ServerFromTheEnvironmentAndHelpWithExitCodes) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_TRUE(Has(help.out, "Exit codes:")) << help.out;
   for (const char* command : {"keygen", "assert", "vote", "epoch", "source", "query", "skeptic", "get", "trace", "feed",
-                              "drain", "undrain", "node", "keys"}) {
+                              "subjects", "predicates", "drain", "undrain", "node", "keys"}) {
     EXPECT_TRUE(Has(help.out, std::string("  ") + command + " ")) << command;
   }
   EXPECT_EQ(RunCli({}).exit_code, kExitUsage);

@@ -1,5 +1,5 @@
 // GET /v1/feed on the real daemon: assertions in log order with after, limit and
-// subject_prefix, and follow=true as Server-Sent Events that push new assertions as they become
+// subject_prefix, other kinds of record with kind=, a predicate filter, and follow=true as Server-Sent Events that push new assertions as they become
 // durable and resume after a reconnect with Last-Event-ID, with no gap and no duplicate. Idle
 // followers cost no CPU whatever the kind of the last record, and one that leaves is let go.
 
@@ -117,6 +117,51 @@ TEST_F(FeedTest, ListsAssertionsInLogOrderWithAfterLimitAndSubjectPrefix) {
   EXPECT_EQ(api_.Error("/v1/feed?limit=1001", 400)["field"], "limit");
   EXPECT_EQ(api_.Error("/v1/feed?after=-1", 400)["field"], "after");
   EXPECT_EQ(api_.Error("/v1/feed?follow=yes", 400)["field"], "follow");
+}
+
+TEST_F(FeedTest, KindAndPredicateSelectRecords) {
+  const Written a = Post("kinds/a", "v0");
+  const core::Assertion b_claim = SignedAssertion({.subject = "kinds/b", .predicate = "other", .text = "v1"});
+  const std::string b = api_.Assert(b_claim)["id"];
+  const std::string vote_a = api_.Write(SignedVote(*core::HexDecodeArray<32>(a.id), 2, 1.0))["id"];
+  const std::string vote_b = api_.Write(SignedVote(core::ContentId(b_claim), 2, -0.5))["id"];
+  const std::string epoch = api_.Write(SignedEpoch("kinds-epoch"))["id"];
+
+  // Assertions only, as before, unless kind= asks; each kind its own list, in log order.
+  json plain = api_.Ok("/v1/feed");
+  EXPECT_FALSE(plain.contains("votes"));
+  json all = api_.Ok("/v1/feed?kind=assertion,vote,epoch,source");
+  EXPECT_EQ(Ids(all["assertions"]), (std::vector<std::string>{a.id, b}));
+  EXPECT_EQ(Ids(all["votes"]), (std::vector<std::string>{vote_a, vote_b}));
+  EXPECT_EQ(all["votes"][0]["assertion_hash"], a.id);
+  EXPECT_EQ(Ids(all["epochs"]), std::vector<std::string>{epoch});
+  EXPECT_TRUE(all["sources"].empty());
+  json votes = api_.Ok("/v1/feed?kind=vote");
+  EXPECT_FALSE(votes.contains("assertions"));
+  EXPECT_EQ(Ids(votes["votes"]), (std::vector<std::string>{vote_a, vote_b}));
+
+  // predicate= and subject_prefix= select assertions and the votes on them; epochs have neither.
+  json by_predicate = api_.Ok("/v1/feed?predicate=other&kind=assertion,vote,epoch");
+  EXPECT_EQ(Ids(by_predicate["assertions"]), std::vector<std::string>{b});
+  EXPECT_EQ(Ids(by_predicate["votes"]), std::vector<std::string>{vote_b});
+  EXPECT_TRUE(by_predicate["epochs"].empty());
+  EXPECT_EQ(Ids(api_.Ok("/v1/feed?subject_prefix=kinds/a&kind=vote")["votes"]), std::vector<std::string>{vote_a});
+
+  // Streamed, each record is an event named by its kind.
+  SseStream stream(daemon_, "/v1/feed?follow=true&kind=vote,epoch");
+  ASSERT_EQ(stream.status(), 200) << stream.header().body;
+  std::vector<std::string> events;
+  for (int i = 0; i < 3; ++i) {
+    auto e = stream.Next();
+    ASSERT_TRUE(e);
+    events.push_back(e->event + " " + json::parse(e->data)["id"].get<std::string>());
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"vote " + vote_a, "vote " + vote_b, "epoch " + epoch}));
+
+  const json bad = api_.Error("/v1/feed?kind=assertion,votes", 400);
+  EXPECT_EQ(bad["field"], "kind");
+  EXPECT_NE(bad["message"].get<std::string>().find("'votes'"), std::string::npos) << bad;
+  EXPECT_EQ(api_.Error("/v1/feed?predicate=" + std::string(300, 'p'), 400)["field"], "predicate");
 }
 
 TEST_F(FeedTest, FollowPushesNewAssertionsAndResumesWithLastEventId) {

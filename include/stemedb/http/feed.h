@@ -1,6 +1,7 @@
 #pragma once
-// GET /v1/feed: assertions in log order, and with follow=true a Server-Sent Events stream that
-// stays open and pushes new assertions as they become durable (resumable with Last-Event-ID).
+// GET /v1/feed: records in log order (assertions; votes, epochs and sources when kind= asks;
+// filtered by subject prefix and predicate), and with follow=true a Server-Sent Events stream
+// that stays open and pushes new ones as they become durable (resumable with Last-Event-ID).
 //
 // One hub thread serves every follower: the store's apply listener bumps the last durable seq
 // and wakes it; the hub reads what each waiting follower has not seen and hands it over, or a

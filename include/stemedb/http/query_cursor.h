@@ -38,5 +38,8 @@ std::optional<RankingCursor> ParseRankingCursor(std::string_view text);
 
 std::string EncodePredicateCursor(std::string_view last_predicate);
 std::optional<std::string> ParsePredicateCursor(std::string_view text);
+// GET /v1/subjects: the last subject returned.
+std::string EncodeSubjectCursor(std::string_view last_subject);
+std::optional<std::string> ParseSubjectCursor(std::string_view text);
 
 }  // namespace stemedb::http

@@ -14,6 +14,10 @@
 
 namespace stemedb::http {
 
+// %XX escapes decoded; '+' is a space in a query string (plus_is_space), itself in a path
+// segment. nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space = true);
+
 // A whole decimal string as uint64 (no sign, no spaces, no overflow), else nullopt.
 std::optional<uint64_t> ParseDecimal(std::string_view text);
 

@@ -111,6 +111,12 @@ class Store {
                                                   size_t limit, uint64_t after_seq = 0);
   // The predicates a subject has, in byte order, at most `limit`, after `after` (exclusive).
   Result<std::vector<std::string>> PredicatesOf(std::string_view subject, size_t limit, std::string_view after = "");
+  // The subjects starting with `prefix`, in byte order, at most `limit`, after `after`
+  // (exclusive). One seek per subject, whatever its number of predicates.
+  Result<std::vector<std::string>> SubjectsWithPrefix(std::string_view prefix, size_t limit, std::string_view after = "");
+  // How many assertions subject+predicate has, counting at most `count_max` (a bound on the
+  // entries read: the caller says "at least" when the answer is count_max).
+  Result<size_t> CountAssertionsFor(std::string_view subject, std::string_view predicate, size_t count_max);
   Result<std::vector<core::Hash32>> ChildrenOf(const core::Hash32& parent, size_t limit);
   // The epochs that supersede `epoch`, in id order after `after` (exclusive), at most `limit`
   // (Catalog::Epoch says how many there are).

@@ -1,6 +1,6 @@
-// `stemedb feed [--follow]`: assertions in log order (GET /v1/feed); with --follow the
-// Server-Sent Events stream, one line (or, with --json, one JSON object) per new assertion,
-// until interrupted.
+// `stemedb feed [--follow]`: records in log order (GET /v1/feed: assertions, and the kinds
+// --kind names); with --follow the Server-Sent Events stream, one line (or, with --json, one
+// JSON object) per new record, until interrupted.
 #include <iostream>
 
 #include "cli_error.h"
@@ -16,6 +16,8 @@ struct FeedFlags {
   std::optional<uint64_t> after;
   std::optional<uint64_t> limit;
   std::optional<std::string> subject_prefix;
+  std::optional<std::string> predicate;
+  std::optional<std::string> kind;
   bool follow = false;
 };
 
@@ -26,9 +28,9 @@ void Follow(const GlobalOptions& options, ApiClient& api, const std::string& tar
   std::string last_seq;
   while (auto chunk = api.NextChunk()) {
     for (const SseEvent& event : parser.Feed(*chunk)) {
-      if (event.event != "assertion") continue;
+      if (event.event.empty()) continue;  // only records carry an event name
       const nlohmann::json item = nlohmann::json::parse(event.data, nullptr, false);
-      std::cout << (options.json ? event.data : RenderFeedItem(item)) << std::endl;
+      std::cout << (options.json ? event.data : RenderFeedItem(event.event, item)) << std::endl;
       last_seq = event.id;
     }
   }
@@ -40,16 +42,20 @@ void Follow(const GlobalOptions& options, ApiClient& api, const std::string& tar
 
 void AddFeedCommand(CLI::App& app, const GlobalOptions& options) {
   auto f = std::make_shared<FeedFlags>();
-  CLI::App* cmd = app.add_subcommand("feed", "Assertions in log order; --follow streams new ones until interrupted");
+  CLI::App* cmd = app.add_subcommand("feed", "Records in log order; --follow streams new ones until interrupted");
   cmd->add_option("--after", f->after, "Start after this seq (default 0: from the beginning)");
-  auto* limit = cmd->add_option("--limit", f->limit, "Assertions a page, 1..1000 (default 100)");
-  cmd->add_option("--subject-prefix", f->subject_prefix, "Only subjects starting with this");
-  cmd->add_flag("--follow", f->follow, "Keep the stream open and print assertions as they become durable")
+  auto* limit = cmd->add_option("--limit", f->limit, "Records a page, 1..1000 (default 100)");
+  cmd->add_option("--subject-prefix", f->subject_prefix, "Only assertions (and votes on them) whose subject starts with this");
+  cmd->add_option("--predicate", f->predicate, "Only assertions (and votes on them) with this predicate");
+  cmd->add_option("--kind", f->kind, "Record kinds, comma-separated: assertion, vote, epoch, source (default assertion)");
+  cmd->add_flag("--follow", f->follow, "Keep the stream open and print records as they become durable")
       ->excludes(limit);
   cmd->callback([&options, f] {
     client::RequestTarget target("/v1/feed");
     AddParam(target, "after", f->after);
     AddParam(target, "subject_prefix", f->subject_prefix);
+    AddParam(target, "predicate", f->predicate);
+    AddParam(target, "kind", f->kind);
     ApiClient api(options);
     if (f->follow) {
       target.Add("follow", "true");

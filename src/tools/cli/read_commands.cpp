@@ -1,4 +1,5 @@
-// `stemedb query | skeptic | layered | get | trace`: the read API (http-api.md, Reads).
+// `stemedb query | skeptic | layered | get | trace | subjects | predicates`: the read API
+// (http-api.md, Reads).
 #include "commands.h"
 #include "render.h"
 #include "stemedb/client/request_target.h"
@@ -66,6 +67,45 @@ void AddTrace(CLI::App& app, const GlobalOptions& options) {
 
 }  // namespace
 
+void AddSubjects(CLI::App& app, const GlobalOptions& options) {
+  struct Flags {
+    std::optional<std::string> prefix, cursor;
+    std::optional<uint64_t> limit;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("subjects", "List the subjects the store holds, in byte order (GET /v1/subjects)");
+  cmd->add_option("--prefix", f->prefix, "Only subjects starting with this");
+  cmd->add_option("--limit", f->limit, "Subjects a page, 1..1000 (default 100)");
+  cmd->add_option("--cursor", f->cursor, "The next page, as the previous answer said");
+  cmd->callback([&options, f] {
+    client::RequestTarget target("/v1/subjects");
+    AddParam(target, "prefix", f->prefix);
+    AddParam(target, "limit", f->limit);
+    AddParam(target, "cursor", f->cursor);
+    GetAndPrint(options, target.str(), RenderSubjects);
+  });
+}
+
+void AddPredicates(CLI::App& app, const GlobalOptions& options) {
+  struct Flags {
+    std::string subject;
+    std::optional<std::string> cursor;
+    std::optional<uint64_t> limit;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "predicates", "List a subject's predicates with their claim counts (GET /v1/subjects/{subject}/predicates)");
+  cmd->add_option("SUBJECT", f->subject, "The subject")->required();
+  cmd->add_option("--limit", f->limit, "Predicates a page, 1..100 (default 50)");
+  cmd->add_option("--cursor", f->cursor, "The next page, as the previous answer said");
+  cmd->callback([&options, f] {
+    client::RequestTarget target("/v1/subjects/" + client::PercentEncode(f->subject) + "/predicates");
+    AddParam(target, "limit", f->limit);
+    AddParam(target, "cursor", f->cursor);
+    GetAndPrint(options, target.str(), RenderPredicates);
+  });
+}
+
 void AddReadCommands(CLI::App& app, const GlobalOptions& options) {
   AddQuery(app, options);
   AddView(app, options, "skeptic", "Show the disagreement about subject+predicate: claims ranked by support",
@@ -73,6 +113,8 @@ void AddReadCommands(CLI::App& app, const GlobalOptions& options) {
   AddView(app, options, "layered", "Resolve subject+predicate per authority tier", RenderLayered);
   AddGet(app, options);
   AddTrace(app, options);
+  AddSubjects(app, options);
+  AddPredicates(app, options);
 }
 
 }  // namespace stemedb::cli

@@ -25,7 +25,10 @@ std::string RenderSkeptic(const nlohmann::json& answer);  // GET /v1/skeptic
 std::string RenderLayered(const nlohmann::json& answer);  // GET /v1/layered
 std::string RenderTrace(const nlohmann::json& answer);    // GET /v1/trace/{id}
 std::string RenderFeed(const nlohmann::json& answer);     // GET /v1/feed
-std::string RenderFeedItem(const nlohmann::json& item);   // one line, for --follow
+// One line of --follow: an event of kind "assertion", "vote", "epoch" or "source".
+std::string RenderFeedItem(const std::string& kind, const nlohmann::json& item);
+std::string RenderSubjects(const nlohmann::json& answer);    // GET /v1/subjects
+std::string RenderPredicates(const nlohmann::json& answer);  // GET /v1/subjects/{subject}/predicates
 std::string RenderKeys(const nlohmann::json& answer);     // GET /v1/admin/keys
 
 }  // namespace stemedb::cli

@@ -73,18 +73,58 @@ std::string RenderTrace(const json& answer) {
   return table.Render();
 }
 
-std::string RenderFeedItem(const json& item) {
+// A record of the feed other than an assertion, in a few words after its seq and id.
+std::string OtherRecordText(const std::string& kind, const json& r) {
+  if (kind == "vote") return "on " + Scalar(Member(r, "assertion_hash")) + "  weight " + Scalar(Member(r, "weight"));
+  if (kind == "epoch") return Clip(Scalar(Member(r, "name")), kTextCharsMax) + "  (" + Scalar(Member(r, "status")) + ")";
+  return Clip(Scalar(Member(r, "uri")), kTextCharsMax);
+}
+
+std::string RenderFeedItem(const std::string& kind, const json& item) {
+  if (kind != "assertion") {
+    return Scalar(Member(item, "seq")) + "  " + kind + "  " + Scalar(Member(item, "id")) + "  " + OtherRecordText(kind, item);
+  }
   std::string line;
   for (const std::string& cell : FeedCells(item)) line += (line.empty() ? "" : "  ") + cell;
   return line;
 }
 
 std::string RenderFeed(const json& answer) {
-  TextTable table({"SEQ", "ID", "SUBJECT", "PREDICATE", "OBJECT", "CONFIDENCE"});
-  for (const auto& a : Member(answer, "assertions")) table.AddRow(FeedCells(a));
-  std::string out = table.empty() ? "no assertions\n" : table.Render();
+  std::string out;
+  if (answer.contains("assertions")) {
+    TextTable table({"SEQ", "ID", "SUBJECT", "PREDICATE", "OBJECT", "CONFIDENCE"});
+    for (const auto& a : Member(answer, "assertions")) table.AddRow(FeedCells(a));
+    out += table.empty() ? "no assertions\n" : table.Render();
+  }
+  // The other kinds asked for with --kind, each in a table of its own.
+  for (const char* kind : {"vote", "epoch", "source"}) {
+    const json& items = Member(answer, (std::string(kind) + "s").c_str());
+    if (!items.is_array()) continue;
+    TextTable table({"SEQ", "ID", "KIND", "WHAT"});
+    for (const auto& r : items) table.AddRow({Scalar(Member(r, "seq")), Scalar(Member(r, "id")), kind, OtherRecordText(kind, r)});
+    out += table.empty() ? "no " + std::string(kind) + "s\n" : table.Render();
+  }
   const json& next = Member(answer, "next_after");
   if (!next.is_null()) out += "next page: --after " + Scalar(next) + "\n";
+  return out;
+}
+
+std::string RenderSubjects(const json& answer) {
+  std::string out;
+  for (const auto& s : Member(answer, "subjects")) out += Scalar(s) + "\n";
+  if (out.empty()) out = "no subjects\n";
+  AppendNextPage(out, Member(answer, "next_cursor"), "--cursor");
+  return out;
+}
+
+std::string RenderPredicates(const json& answer) {
+  TextTable table({"PREDICATE", "CLAIMS"});
+  for (const auto& p : Member(answer, "predicates")) {
+    table.AddRow({Scalar(Member(p, "predicate")),
+                  Scalar(Member(p, "claims")) + (Member(p, "claims_capped") == true ? "+" : "")});
+  }
+  std::string out = table.empty() ? "no predicates\n" : table.Render();
+  AppendNextPage(out, Member(answer, "next_cursor"), "--cursor");
   return out;
 }
 
