@@ -3,7 +3,8 @@
 # in build/bench/results.md). Benchmarks, not tests: they assert nothing, they measure.
 #
 #   ./scripts/bench.sh [--quick] [wal] [ingest] [query] [edge] [readiness] [postgres] [growth]
-#                      [replication]  (no section: all but postgres, growth and replication)
+#                      [replication] [export]  (no section: all but postgres, growth, replication
+#                      and export)
 #
 #   wal     group commit vs one fdatasync per record (stemedb-bench wal)
 #   ingest  signed assertions/s, singly and in batches of 100, vs the Ed25519 ceiling
@@ -17,6 +18,8 @@
 #              queries/s, memory and disk at each (scripts/lib/bench_growth.sh; about 30 minutes)
 #   replication  a lone primary, two asynchronous standbys, one synchronous standby under 64
 #              writers; apply lag; a fresh standby's catch-up (scripts/lib/bench_replication.sh)
+#   export     batches of 100 (stemedb-bench ingest) into one daemon, then `stemedb export` of it
+#              and `stemedb import` into a fresh one: the import's rate against the batches'
 #
 # --quick shrinks every data set (a smoke run of the script itself, not a measurement).
 # Run it on a quiet machine: anything else on the cores shows up in the numbers.
@@ -28,8 +31,8 @@ sections=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    wal | ingest | query | edge | readiness | postgres | growth | replication) sections+=("$arg") ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    wal | ingest | query | edge | readiness | postgres | growth | replication | export) sections+=("$arg") ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -39,7 +42,7 @@ setup_options=()
 [[ " ${sections[*]} " == *" postgres "* ]] && setup_options=(--postgres)
 ./scripts/setup.sh "${setup_options[@]}"
 cmake --preset release >/dev/null
-cmake --build --preset release --target stemedb-api stemedb-bench >/dev/null
+cmake --build --preset release --target stemedb-api stemedb-bench stemedb >/dev/null
 
 bin=build/release/src/tools
 out=build/bench
@@ -274,6 +277,41 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
 # Microseconds of CPU per request between two cpu_ticks readings.
 per_request() {
   awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}'
+}
+
+# Moving a store: the rate `stemedb import` posts an export at, against the rate batches of 100
+# from 64 connections reach on the same machine in the same run (issue 16: at least 80%), with
+# the server's CPU per record beside each.
+bench_export() {
+  say "## export"
+  local n=100000
+  [ "$quick" = 1 ] && n=5000
+  start_daemon "$port" "$scratch/export-from" "${no_limits[@]}"
+  local t0 t1 batch_rate
+  t0=$(cpu_ticks)
+  batch_rate=$("$bin/stemedb-bench" ingest --server "http://127.0.0.1:$port" --assertions "$n" --batch 100 \
+    --ceiling-seconds 0.1 | awk -F'|' '/^\| batch of 100/ {gsub(/ /, "", $3); print $3}')
+  t1=$(cpu_ticks)
+  say "batches of 100, 64 connections: $batch_rate assertions/s, $(per_request "$t0" "$t1" "$n") us of server CPU each"
+  local key start_ns export_s
+  key=$(cat "$scratch/export-from/root.key")
+  start_ns=$(date +%s%N)
+  "$bin/stemedb" --server "http://127.0.0.1:$port" --api-key "$key" export --output "$scratch/export.ndjson" 2>/dev/null
+  export_s=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN {printf "%.2f", ns / 1e9}')
+  say "export: $(wc -l <"$scratch/export.ndjson") records, $(du -h "$scratch/export.ndjson" | cut -f1), $export_s s"
+  stop_daemon
+  start_daemon "$port" "$scratch/export-to" "${no_limits[@]}"
+  local import_s import_rate
+  t0=$(cpu_ticks)
+  start_ns=$(date +%s%N)
+  "$bin/stemedb" --server "http://127.0.0.1:$port" import "$scratch/export.ndjson" >/dev/null
+  import_s=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN {printf "%.2f", ns / 1e9}')
+  t1=$(cpu_ticks)
+  import_rate=$(awk -v n="$n" -v s="$import_s" 'BEGIN {printf "%.0f", n / s}')
+  say "import into a fresh daemon (4 connections, batches of 500): $import_rate assertions/s ($import_s s), $(per_request "$t0" "$t1" "$n") us of server CPU each"
+  say "import / batches of 100: $(awk -v a="$import_rate" -v b="$batch_rate" 'BEGIN {printf "%.0f%%", 100 * a / b}') (target 80%)"
+  stop_daemon
+  say ""
 }
 
 # shellcheck source=scripts/lib/bench_postgres.sh

@@ -1,5 +1,5 @@
 // Admin endpoints (http-api.md, Admin; role admin): drain, undrain, node state, WAL rotation,
-// checkpoint, storage stats, API keys, trust overrides.
+// checkpoint, storage stats, API keys, trust overrides, export.
 
 #include "stemedb/http/acknowledgement.h"
 #include "stemedb/http/admin_routes.h"
@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "export_stream.h"
+#include "route_params.h"
 #include "stemedb/core/hex.h"
 #include "stemedb/core/json_body.h"
 #include "stemedb/http/api_errors.h"
@@ -63,8 +65,12 @@ std::optional<json> ObjectBody(const Request& req, const Responder& respond, siz
 
 class AdminHandlers {
  public:
-  AdminHandlers(ApiContext& ctx, AdminOptions options) : ctx_(ctx), options_(std::move(options)) {}
-  void Stop() { worker_.Stop(); }
+  AdminHandlers(ApiContext& ctx, AdminOptions options)
+      : ctx_(ctx), options_(std::move(options)), exports_(ctx.store) {}
+  void Stop() {
+    worker_.Stop();
+    exports_.Stop();
+  }
 
   void Drain(const Request& req, Responder respond);
   void Undrain(const Request& req, Responder respond);
@@ -77,6 +83,7 @@ class AdminHandlers {
   void RevokeKey(const Request& req, Responder respond);
   void SetTrust(const Request& req, Responder respond);
   void ClearTrust(const Request& req, Responder respond);
+  void Export(const Request& req, Responder respond);
 
  private:
   json NodeJson() {
@@ -100,6 +107,7 @@ class AdminHandlers {
   ApiContext& ctx_;
   AdminOptions options_;
   BackgroundWorker worker_;
+  ExportHub exports_;
 };
 
 namespace {
@@ -293,6 +301,28 @@ void AdminHandlers::ClearTrust(const Request& req, Responder respond) {
   });
 }
 
+void AdminHandlers::Export(const Request& req, Responder respond) {
+  auto p = Params(req, {"after"}, respond);
+  if (!p) return;
+  ApiError e{};
+  auto after = p->Uint("after", 0, 0, UINT64_MAX, &e);
+  if (!after) return respond(ErrorResponse(e, req.request_id));
+  // Everything applied now, and nothing after: a cut that stays the same however long the
+  // body takes.
+  const uint64_t to_seq = ctx_.store.last_applied_seq();
+  auto stream = exports_.Open(*after, to_seq);
+  if (!stream) {
+    return respond(RetryLaterResponse({503, "too_many_exports",
+                                       "at most " + std::to_string(kExportsMax) + " exports run at once", ""},
+                                      req.request_id, 30));
+  }
+  Response r;
+  r.content_type = "application/x-ndjson";
+  r.SetHeader("X-Stemedb-Export-To-Seq", std::to_string(to_seq));
+  r.stream = std::move(stream);
+  respond(std::move(r));
+}
+
 AdminApi::AdminApi(ApiContext& ctx, AdminOptions options)
     : handlers_(std::make_shared<AdminHandlers>(ctx, std::move(options))) {}
 
@@ -316,6 +346,7 @@ void AdminApi::AddRoutes(Router& router) {
   router.Add(Method::kDelete, "/v1/admin/keys/{key_id}", RouteClass::kAdmin, bind(&AdminHandlers::RevokeKey));
   router.Add(Method::kPut, "/v1/admin/agents/{agent_id}/trust", RouteClass::kAdmin, bind(&AdminHandlers::SetTrust));
   router.Add(Method::kDelete, "/v1/admin/agents/{agent_id}/trust", RouteClass::kAdmin, bind(&AdminHandlers::ClearTrust));
+  router.Add(Method::kGet, "/v1/export", RouteClass::kAdmin, bind(&AdminHandlers::Export));
 }
 
 }  // namespace stemedb::http

@@ -75,17 +75,22 @@ void ApiClient::Unreachable(const Status& status) const {
   throw CliError(kExitUnreachable, "cannot reach the server at " + url_ + ": " + status.ToString());
 }
 
-ApiAnswer ApiClient::Call(const std::string& method, const std::string& target, const std::string& body) {
+client::HttpResponse ApiClient::Send(const std::string& method, const std::string& target, const std::string& body) {
   auto response = connection_->Request(method, target, body, RequestHeaders());
   if (!response.ok()) Unreachable(response.status());
   if (auto primary = PrimaryToFollow(*response)) {
     std::fprintf(stderr, "stemedb: %s is a standby; sending to the primary at %s\n", url_.c_str(), primary->c_str());
     followed_primary_ = true;
     Connect(*primary);
-    return Call(method, target, body);
+    return Send(method, target, body);
   }
-  if (!Success(response->status)) throw CliError(kExitRefused, DescribeRefusal(*response));
-  ApiAnswer answer{response->status, std::move(response->body), json()};
+  return std::move(*response);
+}
+
+ApiAnswer ApiClient::Call(const std::string& method, const std::string& target, const std::string& body) {
+  client::HttpResponse response = Send(method, target, body);
+  if (!Success(response.status)) throw CliError(kExitRefused, DescribeRefusal(response));
+  ApiAnswer answer{response.status, std::move(response.body), json()};
   answer.value = json::parse(answer.body, nullptr, false);
   if (answer.value.is_discarded()) {
     throw CliError(kExitUnreachable, "the server at " + url_ + " answered " + method + " " + target +
@@ -94,14 +99,14 @@ ApiAnswer ApiClient::Call(const std::string& method, const std::string& target, 
   return answer;
 }
 
-void ApiClient::OpenStream(const std::string& target) {
+client::HttpResponse ApiClient::OpenStream(const std::string& target, const std::string& accept) {
   client::Headers headers = RequestHeaders();
-  headers.emplace_back("Accept", "text/event-stream");
+  headers.emplace_back("Accept", accept);
   if (Status s = connection_->SendRequest("GET", target, "", headers); !s.ok()) Unreachable(s);
   auto header = connection_->ReadResponseHeader();
   if (!header.ok()) Unreachable(header.status());
   if (Success(header->status)) {
-    if (header->Header("transfer-encoding").find("chunked") != std::string::npos) return;
+    if (header->Header("transfer-encoding").find("chunked") != std::string::npos) return std::move(*header);
     throw CliError(kExitUnreachable, "the server at " + url_ + " answered GET " + target + " without a stream");
   }
   if (Status s = connection_->ReadBody(*header); !s.ok()) Unreachable(s);

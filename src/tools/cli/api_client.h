@@ -27,9 +27,14 @@ class ApiClient {
   ApiAnswer Post(const std::string& target, const std::string& body = "") { return Call("POST", target, body); }
   ApiAnswer Delete(const std::string& target) { return Call("DELETE", target, ""); }
 
-  // A streamed (chunked) answer, for the feed: OpenStream returns once a 2xx header is read;
-  // NextChunk returns the next chunk, or nullopt when the server ended the stream.
-  void OpenStream(const std::string& target);
+  // The answer whatever its status (following a standby's not_primary like the others), for
+  // callers that sort refusals by their code; throws only when the server cannot be reached.
+  client::HttpResponse Send(const std::string& method, const std::string& target, const std::string& body);
+
+  // A streamed (chunked) answer, for the feed and the export: OpenStream returns the header once
+  // a 2xx one is read; NextChunk returns the next chunk, or nullopt when the server ended the
+  // stream.
+  client::HttpResponse OpenStream(const std::string& target, const std::string& accept = "text/event-stream");
   std::optional<std::string> NextChunk();
 
  private:

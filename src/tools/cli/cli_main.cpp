@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   AddFeedCommand(app, options);
   AddAdminCommands(app, options);
   AddResubmitCommand(app, options);
+  AddExportCommand(app, options);
+  AddImportCommand(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

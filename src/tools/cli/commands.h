@@ -17,6 +17,8 @@ void AddReadCommands(CLI::App& app, const GlobalOptions& options);   // read_com
 void AddFeedCommand(CLI::App& app, const GlobalOptions& options);    // feed_command.cpp
 void AddAdminCommands(CLI::App& app, const GlobalOptions& options);  // admin_commands.cpp
 void AddResubmitCommand(CLI::App& app, const GlobalOptions& options);  // resubmit_command.cpp
+void AddExportCommand(CLI::App& app, const GlobalOptions& options);    // export_command.cpp
+void AddImportCommand(CLI::App& app, const GlobalOptions& options);    // import_command.cpp
 
 using Renderer = std::string (*)(const nlohmann::json&);
 
