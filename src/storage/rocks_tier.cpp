@@ -1,6 +1,7 @@
 #include "stemedb/storage/rocks_tier.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
@@ -99,7 +100,11 @@ class RocksLogToSpdlog final : public rocksdb::Logger {
     char line[1024];
     int n = std::vsnprintf(line, sizeof line, format, ap);  // longer lines are cut: a log line
     for (size_t end = std::min<size_t>(n < 0 ? 0 : n, sizeof line - 1); end > 0 && line[end - 1] == '\n';) line[--end] = '\0';
-    spdlog::log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
+    // Null once spdlog has shut down: a RocksDB thread still running then must not crash the
+    // process on its way out (RocksTier::Close stops them before; this is the second guard).
+    spdlog::logger* logger = spdlog::default_logger_raw();
+    if (logger == nullptr) return;
+    logger->log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
                 "rocksdb: {}", line);
   }
 };
@@ -127,13 +132,24 @@ class RocksTier final : public Tier {
             std::shared_ptr<rocksdb::Cache> cache)
       : db_(db), handles_(std::move(handles)), cache_(std::move(cache)) {}
 
-  ~RocksTier() override {
+  ~RocksTier() override { Close(); }
+
+  // After Close: every call says so instead of touching a deleted DB.
+  static Status Closed() { return Status::Unavailable("storage_unavailable: the RocksDB tier is closed"); }
+
+  void Close() override {
+    if (db_ == nullptr) return;
+    // Waits for the flushes and compactions under way; DB::Close then ends error recovery.
+    rocksdb::CancelAllBackgroundWork(db_, true);
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    db_->Close();
+    handles_.clear();
+    if (rocksdb::Status s = db_->Close(); !s.ok()) spdlog::warn("rocksdb: closing: {}", s.ToString());
     delete db_;
+    db_ = nullptr;
   }
 
   Result<std::optional<std::string>> Get(CfId cf, std::string_view key) override {
+    if (db_ == nullptr) return Closed();
     std::string value;
     ReadStarts(db_);
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(cf), rocksdb::Slice(key.data(), key.size()), &value);
@@ -143,6 +159,7 @@ class RocksTier final : public Tier {
   }
 
   Status Scan(CfId cf, std::string_view start, std::string_view end, const ScanFn& fn) override {
+    if (db_ == nullptr) return Closed();
     rocksdb::ReadOptions ro;
     rocksdb::Slice upper(end.data(), end.size());
     if (!end.empty()) ro.iterate_upper_bound = &upper;
@@ -156,6 +173,7 @@ class RocksTier final : public Tier {
   }
 
   Status Write(const MemTable& table, const AppliedPosition& position) override {
+    if (db_ == nullptr) return Closed();
     rocksdb::WriteBatch batch;
     rocksdb::Status s;
     table.ForEach([&](CfId cf, std::string_view key, std::string_view value) {
@@ -174,6 +192,7 @@ class RocksTier final : public Tier {
   }
 
   Status Persist() override {
+    if (db_ == nullptr) return Closed();
     STEMEDB_RETURN_IF_ERROR(ResumeAfterNoSpace());
     rocksdb::FlushOptions fo;
     fo.wait = true;
@@ -183,6 +202,7 @@ class RocksTier final : public Tier {
   }
 
   Result<AppliedPosition> ReadAppliedPosition() override {
+    if (db_ == nullptr) return Closed();
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), kAppliedKey, &value);
     if (s.IsNotFound()) return AppliedPosition{};
@@ -195,6 +215,7 @@ class RocksTier final : public Tier {
   }
 
   Result<AppliedPosition> Checkpoint(const std::string& dir) override {
+    if (db_ == nullptr) return Closed();
     // With the WAL off a checkpoint holds only flushed data: flush first, then read the
     // position the flushed data carries.
     STEMEDB_RETURN_IF_ERROR(Persist());
@@ -208,6 +229,7 @@ class RocksTier final : public Tier {
   }
 
   std::vector<std::pair<std::string, double>> Stats() override {
+    if (db_ == nullptr) return {};
     std::vector<std::pair<std::string, double>> out;
     // Summed over every column family: GetIntProperty alone reads the default family, which
     // holds nothing but the applied position.

@@ -92,6 +92,7 @@ Status TieredKv::Close() {
   }
   flusher_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  tier_->Close();
   return s;
 }
 

@@ -31,6 +31,7 @@ class FaultInjectionTier final : public Tier {
   Result<AppliedPosition> ReadAppliedPosition() override { return base_->ReadAppliedPosition(); }
   Result<AppliedPosition> Checkpoint(const std::string& dir) override { return base_->Checkpoint(dir); }
   std::vector<std::pair<std::string, double>> Stats() override { return base_->Stats(); }
+  void Close() override { base_->Close(); }
 
  private:
   std::unique_ptr<Tier> base_;

@@ -40,6 +40,11 @@ class Tier {
   virtual Result<AppliedPosition> Checkpoint(const std::string& dir) = 0;
   // Figures for /v1/admin/storage/stats: name -> value.
   virtual std::vector<std::pair<std::string, double>> Stats() = 0;
+  // Stops the tier's own threads (RocksDB's flushes, compactions and error recovery) and
+  // releases it; nothing else may be called after. Idempotent. Called when the store closes,
+  // so none of those threads outlives it (one that logged after the process's logging shut
+  // down crashed the daemon on its way out).
+  virtual void Close() {}
 };
 
 }  // namespace stemedb::storage
