@@ -60,9 +60,7 @@ void Subjects(ApiContext& ctx, const Request& req, Responder respond) {
   w.Key("subjects").BeginArray();
   for (const auto& s : *subjects) w.String(s);
   w.EndArray();
-  w.Key("next_cursor");
-  if (more) w.String(EncodeSubjectCursor(subjects->back()));
-  else w.Null();
+  WriteNextCursor(w, more ? std::optional(EncodeSubjectCursor(subjects->back())) : std::nullopt);
   w.EndObject();
   respond(JsonResponse(200, std::move(body)));
 }
@@ -114,9 +112,7 @@ void Predicates(ApiContext& ctx, const Request& req, Responder respond) {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("next_cursor");
-  if (more) w.String(EncodePredicateCursor(predicates->back()));
-  else w.Null();
+  WriteNextCursor(w, more ? std::optional(EncodePredicateCursor(predicates->back())) : std::nullopt);
   w.EndObject();
   respond(JsonResponse(200, std::move(body)));
 }

@@ -58,4 +58,10 @@ std::optional<std::string> ParsePredicateCursor(std::string_view text) { return 
 std::string EncodeSubjectCursor(std::string_view last_subject) { return EncodeNameCursor('s', last_subject); }
 std::optional<std::string> ParseSubjectCursor(std::string_view text) { return ParseNameCursor('s', text); }
 
+void WriteNextCursor(ops::JsonWriter& w, const std::optional<std::string>& cursor) {
+  w.Key("next_cursor");
+  if (cursor) w.String(*cursor);
+  else w.Null();
+}
+
 }  // namespace stemedb::http

@@ -215,9 +215,7 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
     }
     bool more = false;
     if (auto err = ResolveOne(req, *rr, *rr->predicate, lens, page, *limit, w, &more)) return respond(std::move(*err));
-    w.Key("next_cursor");
-    if (more) w.String(EncodeRankingCursor({page.offset + *limit, page.at}));
-    else w.Null();
+    WriteNextCursor(w, more ? std::optional(EncodeRankingCursor({page.offset + *limit, page.at})) : std::nullopt);
   } else {
     // One resolution per predicate of the subject, `limit` predicates a page.
     std::string after;
@@ -243,9 +241,7 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
       w.EndObject();
     }
     w.EndArray();
-    w.Key("next_cursor");
-    if (more) w.String(EncodePredicateCursor(predicates->back()));
-    else w.Null();
+    WriteNextCursor(w, more ? std::optional(EncodePredicateCursor(predicates->back())) : std::nullopt);
   }
   w.EndObject();
   Observe("query", *lens_name, start);

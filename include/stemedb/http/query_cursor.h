@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "stemedb/ops/json_writer.h"
+
 namespace stemedb::http {
 
 struct ReadSnapshot {
@@ -38,6 +40,9 @@ std::optional<RankingCursor> ParseRankingCursor(std::string_view text);
 
 std::string EncodePredicateCursor(std::string_view last_predicate);
 std::optional<std::string> ParsePredicateCursor(std::string_view text);
+// A page's "next_cursor" member: the cursor of the next page, or null after the last.
+void WriteNextCursor(ops::JsonWriter& w, const std::optional<std::string>& cursor);
+
 // GET /v1/subjects: the last subject returned.
 std::string EncodeSubjectCursor(std::string_view last_subject);
 std::optional<std::string> ParseSubjectCursor(std::string_view text);
