@@ -36,6 +36,9 @@ if [ "$build_only" -eq 0 ]; then
   packages+=(
     # tools the tests drive for real
     prometheus nginx systemd shellcheck fiu-utils openssl python3-cryptography python3-yaml
+    # the Python client's installation test (clients/python, docs/python.md): a venv that pip
+    # installs the package into without a package index, building it with Debian's setuptools
+    python3-venv python3-pip python3-setuptools python3-wheel
     # pgrep and ps (scripts/test.sh stops its background builds with them)
     procps
     # etcd, etcdctl and HAProxy for the failover files' tests (tests/deploy/: deploy/etcd,
