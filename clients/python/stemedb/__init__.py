@@ -75,6 +75,7 @@ from .results import (
     LayeredView,
     NodeInfo,
     Page,
+    PredicateCount,
     QueryResult,
     QueryWarning,
     RoleInfo,

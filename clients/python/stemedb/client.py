@@ -7,9 +7,11 @@
     db.query("drugs/semaglutide", "gastroparesis_risk", lens="consensus").winner.object.value
 """
 
+import json
 import time
+import urllib.parse
 
-from .errors import ProtocolError
+from .errors import ProtocolError, TransportError
 from .feed import FeedStream
 from .protocol import MAX_BATCH, normalize_id
 from .records import Assertion, Epoch, SignedRecord, Source, Vote, _agents
@@ -23,6 +25,7 @@ from .results import (
     Health,
     NodeInfo,
     Page,
+    PredicateCount,
     QueryResult,
     RoleInfo,
     SkepticView,
@@ -278,6 +281,29 @@ class Client:
         reply = self._t.request("GET", path, params={"min_position": min_position})
         return AgentInfo.from_json(reply.json())
 
+    def subjects_page(self, prefix=None, limit=None, cursor=None, *, min_position=None):
+        """One page of the subjects the store holds, in byte order (GET /v1/subjects)."""
+        reply = self._t.request("GET", "/v1/subjects", params={"prefix": prefix, "limit": limit, "cursor": cursor,
+                                                               "min_position": min_position})
+        d = reply.json()
+        return Page(list(d.get("subjects", [])), d.get("next_cursor"))
+
+    def subjects(self, prefix=None, page_size=None):
+        """Iterates over every subject starting with `prefix`, in byte order, page by page."""
+        return self._pages(lambda limit, cursor: self.subjects_page(prefix, limit, cursor), page_size)
+
+    def predicates_page(self, subject, limit=None, cursor=None, *, min_position=None):
+        """One page of a subject's predicates with their claim counts
+        (GET /v1/subjects/{subject}/predicates); raises NotFound for a subject with no claim."""
+        path = "/v1/subjects/" + urllib.parse.quote(subject, safe="") + "/predicates"
+        reply = self._t.request("GET", path, params={"limit": limit, "cursor": cursor, "min_position": min_position})
+        d = reply.json()
+        return Page([PredicateCount.from_json(p) for p in d.get("predicates", [])], d.get("next_cursor"))
+
+    def predicates(self, subject, page_size=None):
+        """Iterates over a subject's predicates (PredicateCount), page by page."""
+        return self._pages(lambda limit, cursor: self.predicates_page(subject, limit, cursor), page_size)
+
     @staticmethod
     def _pages(fetch, page_size):
         cursor = None
@@ -354,19 +380,19 @@ class Client:
 
     # ---- the feed
 
-    def feed_page(self, after=0, *, limit=None, subject_prefix=None, min_position=None):
+    def feed_page(self, after=0, *, limit=None, subject_prefix=None, predicate=None, min_position=None):
         """One page of assertions in log order after seq `after`; ``next_after`` goes on."""
-        params = {"after": after, "limit": limit, "subject_prefix": subject_prefix,
+        params = {"after": after, "limit": limit, "subject_prefix": subject_prefix, "predicate": predicate,
                   "min_position": min_position}
         d = self._t.request("GET", "/v1/feed", params=params).json()
         return FeedPage([StoredAssertion.from_json(a) for a in d.get("assertions", [])],
                         d.get("next_after", after))
 
-    def feed(self, after=0, *, subject_prefix=None, page_size=None):
+    def feed(self, after=0, *, subject_prefix=None, predicate=None, page_size=None):
         """Iterates over every assertion after seq `after` in log order, page by page, until
         the end of the log as it is now (follow() waits for new ones)."""
         while True:
-            page = self.feed_page(after, limit=page_size, subject_prefix=subject_prefix)
+            page = self.feed_page(after, limit=page_size, subject_prefix=subject_prefix, predicate=predicate)
             yield from page.assertions
             if not page.assertions and page.next_after <= after:
                 return
@@ -416,6 +442,23 @@ class Admin:
 
     def __init__(self, transport):
         self._t = transport
+
+    def export(self, after=None):
+        """Every record agents posted, in log order (GET /v1/export): yields each as the dict a
+        client posts (signatures included), up to the log's end when the export began. Raises
+        TransportError when the server cut the export short."""
+        conn, reply = self._t.open_stream("/v1/export", params={"after": after},
+                                          headers={"Accept": "application/x-ndjson"})
+        try:
+            for line in reply:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if isinstance(record, dict) and "error" in record and len(record) == 1:
+                    raise TransportError("the server cut the export short: " + json.dumps(record["error"]))
+                yield record
+        finally:
+            conn.close()
 
     def drain(self):
         """Stops taking writes (they get 503 draining), waits for in-flight ones, flushes.

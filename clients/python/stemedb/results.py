@@ -286,6 +286,19 @@ class FeedPage:
 
 
 @dataclasses.dataclass
+class PredicateCount:
+    """A predicate of a subject and how many assertions it has (counted up to 1000: capped)."""
+
+    predicate: str
+    claims: int
+    claims_capped: bool = False
+
+    @classmethod
+    def from_json(cls, d):
+        return cls(d["predicate"], d["claims"], d.get("claims_capped", False))
+
+
+@dataclasses.dataclass
 class AgentInfo:
     agent_id: str
     trust: float

@@ -437,6 +437,13 @@ class FeedTest(LiveTest):
             a.verify()
         self.assertGreaterEqual(len(list(self.anon.feed(before))), 5)
 
+    def test_predicate_filter(self):
+        subject = fresh("feed-predicate")
+        before = self.anon.assert_(A, subject, "other", "v", 0.5).seq
+        wanted = self.anon.assert_(A, subject, "wanted", "v", 0.5)
+        got = list(self.anon.feed(before - 1, predicate="wanted"))
+        self.assertEqual([a.id for a in got], [wanted.id])
+
     def test_follow_streams_and_resumes_with_last_event_id(self):
         prefix = fresh("follow")
         start = self.anon.assert_(A, fresh("other"), "p", "v", 0.5).seq
@@ -466,6 +473,36 @@ class FeedTest(LiveTest):
         # last_event_id starts a new stream where an old one stopped.
         with self.anon.follow(subject_prefix=prefix, last_event_id=first[0].seq, idle_timeout=10) as stream:
             self.assertEqual(next(stream).id, first[1].id)
+
+
+class BrowseTest(LiveTest):
+    def test_subjects_and_predicates(self):
+        prefix = fresh("browse")
+        for i in range(3):
+            self.anon.assert_(A, f"{prefix}/s{i}", "risk", "v", 0.5)
+        self.anon.assert_(A, f"{prefix}/s0", "dose", "v", 0.5)
+        self.anon.assert_(A, f"{prefix}/s0", "dose", "w", 0.5)
+        self.assertEqual(list(self.anon.subjects(prefix, page_size=2)), [f"{prefix}/s{i}" for i in range(3)])
+        page = self.anon.subjects_page(prefix, limit=1)
+        self.assertEqual(page.items, [f"{prefix}/s0"])
+        self.assertTrue(page.next_cursor)
+        counts = list(self.anon.predicates(f"{prefix}/s0", page_size=1))
+        self.assertEqual(counts, [stemedb.PredicateCount("dose", 2, False), stemedb.PredicateCount("risk", 1, False)])
+        with self.assertRaises(stemedb.NotFound):
+            self.anon.predicates_page(f"{prefix}/none")
+
+
+class ExportTest(LiveTest):
+    def test_export_yields_every_record_as_posted(self):
+        subject = fresh("export")
+        written = self.anon.assert_(A, subject, "p", "v", 0.5)
+        records = list(self.db.admin.export())
+        mine = [r for r in records if r.get("subject") == subject]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(stemedb.verify_record("assertion", mine[0]).id, written.id)
+        self.assertTrue(all("seq" not in r for r in records))
+        with self.assertRaises(stemedb.ApiError):
+            list(self.anon.admin.export())  # an admin key only
 
 
 class OpsAndAdminTest(LiveTest):
