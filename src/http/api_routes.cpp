@@ -1,6 +1,7 @@
 #include "stemedb/http/api_routes.h"
 
 #include "stemedb/http/browse_routes.h"
+#include "stemedb/http/console_routes.h"
 #include "stemedb/http/ops_routes.h"
 #include "stemedb/http/query_routes.h"
 #include "stemedb/http/record_routes.h"
@@ -15,6 +16,7 @@ void AddApiRoutes(Router& router, ApiContext& ctx, FeedHub& feed, AdminApi& admi
   AddQueryRoutes(router, ctx);
   AddRecordRoutes(router, ctx);
   AddBrowseRoutes(router, ctx);
+  AddConsoleRoutes(router);
   feed.AddRoutes(router);
   admin.AddRoutes(router);
 }

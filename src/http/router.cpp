@@ -27,8 +27,11 @@ bool MatchPattern(std::string_view pattern, std::string_view path, std::map<std:
   auto ps = Segments(pattern);
   auto xs = Segments(path);
   if (ps.size() != xs.size()) return false;
-  // A trailing slash is a different resource; refuse it rather than guess.
-  if (path.size() > 1 && path.back() == '/') return false;
+  // A trailing slash is a different resource, matched only by a pattern that has one too
+  // (/console/, the console's page, beside /console, which redirects there).
+  const bool path_slash = path.size() > 1 && path.back() == '/';
+  const bool pattern_slash = pattern.size() > 1 && pattern.back() == '/';
+  if (path_slash != pattern_slash) return false;
   for (size_t i = 0; i < ps.size(); ++i) {
     if (IsParam(ps[i])) {
       if (params) (*params)[std::string(ps[i].substr(1, ps[i].size() - 2))] = std::string(xs[i]);

@@ -42,6 +42,18 @@ TEST(RouterTest, TrailingSlashAndExtraSegmentsDoNotMatch) {
   EXPECT_EQ(r.Match(Method::kGet, "/v1/epochs/a/").kind, RouteMatch::Kind::kNotFound);
 }
 
+TEST(RouterTest, APatternWithATrailingSlashMatchesOnlyThat) {
+  Router r;
+  r.Add(Method::kGet, "/console", RouteClass::kOps, Noop());
+  r.Add(Method::kGet, "/console/", RouteClass::kOps, Noop());
+  const RouteMatch bare = r.Match(Method::kGet, "/console");
+  ASSERT_EQ(bare.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(bare.route->pattern, "/console");
+  const RouteMatch slash = r.Match(Method::kGet, "/console/");
+  ASSERT_EQ(slash.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(slash.route->pattern, "/console/");
+}
+
 TEST(RouterTest, LiteralSegmentsAreExact) {
   Router r;
   r.Add(Method::kPost, "/v1/sources/{hash}/retract", RouteClass::kAdmin, Noop());
