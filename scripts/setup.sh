@@ -3,7 +3,7 @@
 # silent when everything is present; runs apt-get update only when something is missing.
 #
 #   scripts/setup.sh               everything: build, tests (prometheus, nginx, etcd, haproxy,
-#                                  libfiu...), scripts
+#                                  libfiu, chromium and node...), scripts
 #   scripts/setup.sh --postgres    everything, and PostgreSQL with pgbench (scripts/bench.sh postgres)
 #   scripts/setup.sh --build-only  what `cmake --build` and the operations scripts need, nothing
 #                                  more: for a production host, where installing the test tools
@@ -50,7 +50,14 @@ if [ "$build_only" -eq 0 ]; then
     # the fuzz preset (tests/fuzz, docs/fuzzing.md): clang with libFuzzer and the sanitizer
     # runtimes (libclang-rt-14-dev: Debian 12's clang is 14), llvm-symbolizer for the reports
     clang libclang-rt-14-dev llvm
+    # the web console's browser test (tests/console, docs/console.md): headless Chromium and a
+    # font for its pages and screenshots; the test installs its npm packages itself (`npm ci`
+    # from tests/console/package-lock.json) when they are missing
+    chromium fonts-dejavu-core
   )
+  # Node.js and npm for that test: Debian's, unless a `node` is installed already (NodeSource's
+  # nodejs, for one, brings its own npm and conflicts with Debian's npm package)
+  command -v node >/dev/null || packages+=(nodejs npm)
 fi
 if [ "$postgres" -eq 1 ]; then
   # the server and pgbench, for the side-by-side benchmark (scripts/lib/bench_postgres.sh)
