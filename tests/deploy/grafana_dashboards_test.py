@@ -187,16 +187,36 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Daemon:
+class Process:
+    """A program started in the background, its output in `log_path`."""
+
+    def start(self, argv, log_path, env=None):
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def read_log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Daemon(Process):
     def __init__(self, binary, work, name, env=None):
         self.name = name
         self.data = os.path.join(work, name)
-        self.log_path = os.path.join(work, name + ".log")
         os.makedirs(self.data)
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1:0", "--data-dir", self.data, "--log-level", "info"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+        self.start([binary, "--bind", "127.0.0.1:0", "--data-dir", self.data, "--log-level", "info"],
+                   os.path.join(work, name + ".log"), env=dict(os.environ, **(env or {})))
         self.port = None
         deadline = time.monotonic() + 30
         while self.port is None:
@@ -214,23 +234,9 @@ class Daemon:
             time.sleep(0.05)
         raise RuntimeError(f"{name} never ready:\n{self.read_log()}")
 
-    def read_log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
     def root_key(self):
         with open(os.path.join(self.data, "root.key"), encoding="utf-8") as f:
             return f.read().strip()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def http_get(url, timeout=10):
@@ -298,7 +304,7 @@ class Traffic(threading.Thread):
 # ---------------------------------------------------------------- 3. Prometheus
 
 
-class Prometheus:
+class Prometheus(Process):
     def __init__(self, work, job, targets):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -307,12 +313,8 @@ class Prometheus:
             f.write(f"global:\n  scrape_interval: {SCRAPE_S}s\n  scrape_timeout: {SCRAPE_S}s\n"
                     f"scrape_configs:\n  - job_name: {job}\n    metrics_path: /metrics\n"
                     f"    static_configs:\n      - targets: {json.dumps(targets)}\n")
-        self.log_path = os.path.join(work, "prometheus.log")
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={os.path.join(work, 'tsdb')}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+        self.start(["prometheus", f"--config.file={config}", f"--storage.tsdb.path={os.path.join(work, 'tsdb')}",
+                    f"--web.listen-address=127.0.0.1:{self.port}"], os.path.join(work, "prometheus.log"))
 
     def api(self, path, params):
         """(data, error): the answer's data, or why there is none."""
@@ -328,19 +330,6 @@ class Prometheus:
             return None, f"HTTP {status} {answer.get('errorType')}: {answer.get('error')}"
         return answer["data"], None
 
-    def read_log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def regex_escape(value):

@@ -1,8 +1,9 @@
 """The test fixtures' view of the stemedb Python package (clients/python/stemedb).
 
 The encoding, ids and signing that used to live here, written from docs/protocol.md alone, moved
-into the package; this module keeps the small function-style API that test_vectors.py,
-test_live.py and tests/integration/replication_test.cpp use, on top of it:
+into the package (whose clients/python/tests/test_protocol.py checks every vector); this module
+keeps the small function-style API that test_live.py, tests/integration/replication_test.cpp
+and tests/deploy/grafana_dashboards_test.py use, on top of it:
 
     signer = Signer(bytes.fromhex("9d61b1...7f60"))
     body = sign_record("assertion", {"subject": "drugs/semaglutide", ...}, [signer])
