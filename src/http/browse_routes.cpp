@@ -42,10 +42,8 @@ void Subjects(ApiContext& ctx, const Request& req, Responder respond) {
   if (!limit) return respond(ErrorResponse(e, req.request_id));
   const std::string prefix = p->Get("prefix").value_or("");
   if (prefix.size() > core::kSubjectBytesMax) {
-    return respond(ErrorResponse({400, "invalid_parameter",
-                                  "prefix: " + std::to_string(prefix.size()) + " bytes exceeds the limit of " +
-                                      std::to_string(core::kSubjectBytesMax) + " (a subject's)",
-                                  "prefix"},
+    return respond(ErrorResponse(BadParam("prefix", std::to_string(prefix.size()) + " bytes exceeds the limit of " +
+                                                          std::to_string(core::kSubjectBytesMax) + " (a subject's)"),
                                  req.request_id));
   }
   std::string after;
@@ -70,10 +68,8 @@ void Subjects(ApiContext& ctx, const Request& req, Responder respond) {
 std::optional<std::string> PathSubject(const Request& req, const Responder& respond) {
   auto subject = PercentDecode(req.path_params.at("subject"), false);
   if (subject && !subject->empty() && subject->size() <= core::kSubjectBytesMax) return subject;
-  respond(ErrorResponse({400, "invalid_parameter",
-                         "subject: 1 to " + std::to_string(core::kSubjectBytesMax) +
-                             " bytes, percent-encoded in the path ('/' as %2F)",
-                         "subject"},
+  respond(ErrorResponse(BadParam("subject", "1 to " + std::to_string(core::kSubjectBytesMax) +
+                                                " bytes, percent-encoded in the path ('/' as %2F)"),
                         req.request_id));
   return std::nullopt;
 }

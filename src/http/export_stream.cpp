@@ -39,6 +39,13 @@ struct ExportHub::Export {
   uint64_t to_seq;
   bool ended = false;  // the last chunk (or the error line) was delivered
   std::atomic<bool> cancelled{false};
+
+  // What a stopping server sends: the error line once (the export is cut short), then the end.
+  std::optional<std::string> StoppingChunk() {
+    if (ended) return std::nullopt;
+    ended = true;
+    return ErrorLine("the server is stopping");
+  }
 };
 
 class ExportHub::Stream final : public ResponseStream {
@@ -55,8 +62,7 @@ class ExportHub::Stream final : public ResponseStream {
         return;
       }
     }
-    deliver(e_->ended ? std::nullopt : std::optional<std::string>(ErrorLine("the server is stopping")));
-    e_->ended = true;
+    deliver(e_->StoppingChunk());
   }
   void Cancel() override { e_->cancelled.store(true); }
 
@@ -90,10 +96,7 @@ void ExportHub::Stop() {
     cv_.notify_one();
   }
   thread_.join();
-  for (Ask& a : left) {
-    a.deliver(a.which->ended ? std::nullopt : std::optional<std::string>(ErrorLine("the server is stopping")));
-    a.which->ended = true;
-  }
+  for (Ask& a : left) a.deliver(a.which->StoppingChunk());
 }
 
 void ExportHub::Loop() {

@@ -67,10 +67,6 @@ Result<std::optional<FeedItem>> ItemOf(storage::Store& store, const storage::Log
   }
 }
 
-ApiError BadParam(const char* name, const std::string& message) {
-  return {400, "invalid_parameter", std::string(name) + ": " + message, name};
-}
-
 }  // namespace
 
 std::optional<FeedFilter> ParseFeedFilter(const QueryParams& p, ApiError* error) {

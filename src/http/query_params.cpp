@@ -14,11 +14,11 @@ int HexValue(char c) {
   return -1;
 }
 
+}  // namespace
+
 ApiError BadParam(std::string_view name, std::string message) {
   return {400, "invalid_parameter", std::string(name) + ": " + message, std::string(name)};
 }
-
-}  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;

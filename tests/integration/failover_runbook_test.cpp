@@ -184,6 +184,11 @@ TEST_F(FailoverRunbookTest, SwitchoverAndADivergedTailAsWritten) {
 
   // Replayed in a scratch daemon, listed past the fork and looked up on the cluster.
   TempDir scratch;
+  // The runbook starts the scratch daemon in the background; it goes however the test ends.
+  struct StopScratch {
+    std::string data;
+    ~StopScratch() { RunProcess({"pkill", "-f", "--", "--data-dir " + data}); }
+  } stop_scratch{scratch.Sub("fork") + "/data"};
   const std::string scratch_port = std::to_string(FreeLoopbackPort());
   const std::vector<std::pair<std::string, std::string>> places = {{"/var/tmp/stemedb-fork", scratch.Sub("fork")},
                                                                    {"18199", scratch_port}};
@@ -214,7 +219,6 @@ TEST_F(FailoverRunbookTest, SwitchoverAndADivergedTailAsWritten) {
   EXPECT_NE(resubmitted.out.find("posted 0,"), std::string::npos) << resubmitted.out;
   listed = Walk("fork at offset", old, places);
   for (const std::string& id : tail) EXPECT_NE(listed.out.find(id + " 200"), std::string::npos) << id << "\n" << listed.out;
-  RunProcess({"pkill", "-f", "--", "--data-dir " + scratch.Sub("fork") + "/data"});
 
   // Every node holds the tail and what came before.
   const uint64_t head = GetJson(*cluster_->daemon(now).Connect(), "/v1/role").body["durable_offset"].get<uint64_t>();

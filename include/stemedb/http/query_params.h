@@ -18,6 +18,9 @@ namespace stemedb::http {
 // segment. nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space = true);
 
+// 400 invalid_parameter naming `name`: "<name>: <message>", field <name>.
+ApiError BadParam(std::string_view name, std::string message);
+
 // A whole decimal string as uint64 (no sign, no spaces, no overflow), else nullopt.
 std::optional<uint64_t> ParseDecimal(std::string_view text);
 
