@@ -9,15 +9,11 @@
 namespace stemedb::http {
 namespace {
 
-constexpr uint64_t kSubjectsLimitDefault = 100;
-constexpr uint64_t kSubjectsLimitMax = 1000;
 // Each predicate's claims are counted by reading its index entries: a page reads at most
 // kPredicatesLimitMax * kClaimsCountedMax of them.
 constexpr uint64_t kPredicatesLimitDefault = 50;
 constexpr uint64_t kPredicatesLimitMax = 100;
 constexpr size_t kClaimsCountedMax = 1000;
-
-ApiError BadCursor() { return {400, "invalid_cursor", "cursor: not a cursor this list returned", "cursor"}; }
 
 // The `cursor` parameter through `parse`, into *after; answers 400 and returns false when it is
 // not one this list returned.
@@ -38,7 +34,7 @@ void Subjects(ApiContext& ctx, const Request& req, Responder respond) {
   auto p = Params(req, {"prefix", "limit", "cursor", kMinPositionParam}, respond);
   if (!p) return;
   ApiError e{};
-  auto limit = p->Uint("limit", kSubjectsLimitDefault, 1, kSubjectsLimitMax, &e);
+  auto limit = p->Uint("limit", kPageLimitDefault, 1, kPageLimitMax, &e);
   if (!limit) return respond(ErrorResponse(e, req.request_id));
   const std::string prefix = p->Get("prefix").value_or("");
   if (prefix.size() > core::kSubjectBytesMax) {

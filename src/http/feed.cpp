@@ -13,8 +13,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr uint64_t kLimitDefault = 100;
-constexpr uint64_t kLimitMax = 1000;
 constexpr size_t kPushEventsMax = 256;      // events in one SSE chunk
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 
@@ -156,7 +154,7 @@ void FeedHub::Handle(const Request& req, Responder respond) {
     return respond(ErrorResponse(*unknown, req.request_id));
   }
   auto after = p->Uint("after", 0, 0, UINT64_MAX, &e);
-  auto limit = after ? p->Uint("limit", kLimitDefault, 1, kLimitMax, &e) : std::nullopt;
+  auto limit = after ? p->Uint("limit", kPageLimitDefault, 1, kPageLimitMax, &e) : std::nullopt;
   auto follow = limit ? p->Bool("follow", false, &e) : std::nullopt;
   auto filter = follow ? ParseFeedFilter(*p, &e) : std::nullopt;
   if (!filter) return respond(ErrorResponse(e, req.request_id));

@@ -27,12 +27,18 @@ Method ParseMethod(std::string_view text) {
   return Method::kOther;
 }
 
-const std::string* Request::Header(std::string_view lower_name) const {
-  for (const auto& [name, value] : headers) {
-    if (name == lower_name) return &value;
+namespace {
+const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [n, value] : headers) {
+    if (n == name) return &value;
   }
   return nullptr;
 }
+}  // namespace
+
+const std::string* Request::Header(std::string_view lower_name) const { return FindHeader(headers, lower_name); }
+
+const std::string* Response::Header(std::string_view name) const { return FindHeader(headers, name); }
 
 void Response::SetHeader(std::string name, std::string value) {
   for (auto& [n, v] : headers) {

@@ -20,6 +20,8 @@ ApiError BadParam(std::string_view name, std::string message) {
   return {400, "invalid_parameter", std::string(name) + ": " + message, std::string(name)};
 }
 
+ApiError BadCursor() { return {400, "invalid_cursor", "cursor: not a cursor this endpoint returned", "cursor"}; }
+
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());

@@ -19,8 +19,6 @@
 namespace stemedb::http {
 namespace {
 
-constexpr uint64_t kLimitDefault = 100;
-constexpr uint64_t kLimitMax = 1000;
 constexpr int64_t kUnixSecondsMax = 253402300799;  // 9999-12-31, as the data model's timestamps
 // A single pair whose candidates are cached, at most this many, is resolved on the I/O thread:
 // tens of microseconds of CPU, less than the two hand-offs to the worker pool and back would cost
@@ -97,8 +95,6 @@ std::optional<ReadRequest> ParseReadRequest(const QueryParams& p, bool predicate
   r.filter.include_retracted = *retracted;
   return r;
 }
-
-ApiError BadCursor() { return {400, "invalid_cursor", "cursor: not a cursor this query returned", "cursor"}; }
 
 class QueryHandlers {
  public:
@@ -195,7 +191,7 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
   auto lens_name = rr ? p->OneOf("lens", "recency", lenses, &e) : std::nullopt;
   auto inner_name = lens_name ? p->OneOf("inner", "recency", {"recency", "confidence", "consensus", "vote", "authority"}, &e)
                               : std::nullopt;
-  auto limit = inner_name ? p->Uint("limit", kLimitDefault, 1, kLimitMax, &e) : std::nullopt;
+  auto limit = inner_name ? p->Uint("limit", kPageLimitDefault, 1, kPageLimitMax, &e) : std::nullopt;
   if (!limit) return respond(ErrorResponse(e, req.request_id));
   query::LensRequest lens{*query::LensFromName(*lens_name), *query::LensFromName(*inner_name), rr->filter};
 
@@ -235,7 +231,7 @@ void QueryHandlers::Query(const Request& req, Responder respond) {
     for (const auto& predicate : *predicates) {
       bool unused = false;
       w.BeginObject();
-      if (auto err = ResolveOne(req, *rr, predicate, lens, first_page, kLimitDefault, w, &unused)) {
+      if (auto err = ResolveOne(req, *rr, predicate, lens, first_page, kPageLimitDefault, w, &unused)) {
         return respond(std::move(*err));
       }
       w.EndObject();

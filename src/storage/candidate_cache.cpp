@@ -5,18 +5,18 @@
 namespace stemedb::storage {
 namespace {
 
-constexpr size_t kShards = 16;
+constexpr size_t kCandidateCacheShards = 16;
 constexpr size_t kEntryOverheadBytes = 96;  // the map node, the LRU node and the key's header
 
 }  // namespace
 
 CandidateCache::CandidateCache(size_t bytes_max, ops::Registry& metrics)
-    : shard_bytes_max_(bytes_max / kShards),
+    : shard_bytes_max_(bytes_max / kCandidateCacheShards),
       hits_(metrics.CounterFamily("stemedb_storage_cache_requests_total", "Candidate cache lookups, by result.", {"result"})
                 .WithLabels({"hit"})),
       misses_(metrics.CounterFamily("stemedb_storage_cache_requests_total", "Candidate cache lookups, by result.", {"result"})
                   .WithLabels({"miss"})) {
-  for (size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (size_t i = 0; i < kCandidateCacheShards; ++i) shards_.push_back(std::make_unique<Shard>());
   metrics.AddCollector([this](ops::ExpositionWriter& w) {
     w.Header("stemedb_storage_cache_bytes", ops::MetricType::kGauge, "Bytes held by the candidate cache (approximate).");
     w.Sample("stemedb_storage_cache_bytes", static_cast<double>(bytes()));

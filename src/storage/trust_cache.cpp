@@ -5,12 +5,12 @@
 namespace stemedb::storage {
 namespace {
 
-constexpr size_t kShards = 16;
+constexpr size_t kTrustCacheShards = 16;
 
 }  // namespace
 
 TrustCache::TrustCache(size_t entries_max, ops::Registry& metrics)
-    : shard_entries_max_(std::max<size_t>(1, entries_max / kShards)),
+    : shard_entries_max_(std::max<size_t>(1, entries_max / kTrustCacheShards)),
       hits_(metrics
                 .CounterFamily("stemedb_trust_cache_requests_total",
                                "Trust cache lookups, by result.", {"result"})
@@ -19,7 +19,7 @@ TrustCache::TrustCache(size_t entries_max, ops::Registry& metrics)
                   .CounterFamily("stemedb_trust_cache_requests_total",
                                  "Trust cache lookups, by result.", {"result"})
                   .WithLabels({"miss"})) {
-  for (size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (size_t i = 0; i < kTrustCacheShards; ++i) shards_.push_back(std::make_unique<Shard>());
   metrics.AddCollector([this](ops::ExpositionWriter& w) {
     w.Header("stemedb_trust_cache_entries", ops::MetricType::kGauge,
              "Agents whose trust the trust cache holds.");

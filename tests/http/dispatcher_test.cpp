@@ -20,6 +20,7 @@
 #include "stemedb/storage/store.h"
 #include "support/records.h"
 #include "support/temp_dir.h"
+#include "http/response_header.h"
 
 namespace stemedb::http {
 namespace {
@@ -46,13 +47,6 @@ std::future<Response> Dispatch(Dispatcher& d, Request& request) {
 Response Call(Dispatcher& d, Request& request) { return Dispatch(d, request).get(); }
 
 std::string ErrorCode(const Response& r) { return json::parse(r.body)["error"]["code"]; }
-
-std::string HeaderOf(const Response& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers) {
-    if (n == name) return v;
-  }
-  return "";
-}
 
 // A gate a handler waits at until the test opens it.
 class Gate {
@@ -149,7 +143,7 @@ TEST(DispatcherTest, FullWorkerQueueIs503OverloadedAndTheRestIsStillServed) {
   Response r = Call(d, refused);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(ErrorCode(r), "overloaded");
-  EXPECT_EQ(HeaderOf(r, "Retry-After"), "1");
+  EXPECT_EQ(HeaderOr(r, "Retry-After"), "1");
   EXPECT_EQ(Call(d, health).status, 200);
   gate.Open();
   EXPECT_EQ(first.get().status, 200);

@@ -23,6 +23,7 @@
 #include "stemedb/core/hex.h"
 #include "stemedb/core/record_json.h"
 #include "support/api.h"
+#include "support/campaign_size.h"
 #include "support/daemon.h"
 #include "support/ops_scripts.h"
 #include "support/process.h"
@@ -194,8 +195,7 @@ TEST(ExportImportTest, EveryKindMovesAndEveryAnswerStaysTheSame) {
 }
 
 size_t RecordsWanted() {
-  const char* v = std::getenv("STEMEDB_EXPORT_RECORDS");
-  return v ? std::max<size_t>(1000, std::strtoull(v, nullptr, 10)) : 100'000;
+  return std::max<size_t>(1000, CampaignSize("STEMEDB_EXPORT_RECORDS", 100'000));
 }
 
 // The records, signed once (the slow part), as JSON lines: distinct claims over 2,000 pairs (400

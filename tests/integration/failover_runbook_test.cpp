@@ -25,6 +25,7 @@
 #include "support/ops_scripts.h"
 #include "support/process.h"
 #include "support/records.h"
+#include "support/replace_all.h"
 #include "support/runbook.h"
 
 namespace stemedb::testing {
@@ -33,10 +34,6 @@ namespace {
 using nlohmann::json;
 
 const std::string kRootKey = "sdb_runbook_walk_root_key_0123456789abcdef";
-
-void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-}
 
 size_t Count(const std::string& text, const std::string& needle) {
   size_t n = 0;

@@ -29,6 +29,7 @@
 #include "stemedb/core/record_json.h"
 #include "support/api.h"
 #include "support/background_process.h"
+#include "support/campaign_size.h"
 #include "support/daemon.h"
 #include "support/etcd_cluster.h"
 #include "support/failover_cluster.h"
@@ -46,8 +47,7 @@ constexpr int kWriters = 8;
 const std::string kSharedKey = ClusterOptions{}.shared_key;
 
 int Rounds() {
-  const char* v = std::getenv("STEMEDB_FAILOVER_ROUNDS");
-  return v ? std::max(1, std::atoi(v)) : 3;
+  return static_cast<int>(std::max<uint64_t>(1, CampaignSize("STEMEDB_FAILOVER_ROUNDS", 3)));
 }
 
 struct Ack {

@@ -20,6 +20,7 @@
 #include "stemedb/core/canonical_encoding.h"
 #include "stemedb/core/record_json.h"
 #include "support/api.h"
+#include "support/campaign_size.h"
 #include "support/daemon.h"
 #include "support/records.h"
 
@@ -55,11 +56,6 @@ class Acknowledged {
   std::vector<std::string> paths_;
   std::vector<std::string> voted_;
 };
-
-uint64_t EnvNumber(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 // Writer `t`: single assertions, batches of three, a vote on each assertion, an epoch and a
 // source now and then, until the connection fails (the daemon is gone).
@@ -110,9 +106,9 @@ void ExpectAcknowledged(const Daemon& d, const Acknowledged& acks, size_t from_p
 }
 
 TEST(WriteDurabilityTest, EveryAcknowledgedWriteSurvivesSigkill) {
-  const uint64_t rounds = EnvNumber("STEMEDB_DAEMON_CRASH_ROUNDS", 2);
-  const int writers = static_cast<int>(EnvNumber("STEMEDB_DAEMON_CRASH_WRITERS", 64));
-  const uint64_t seed = EnvNumber("STEMEDB_CRASH_SEED", 20251125);
+  const uint64_t rounds = CampaignSize("STEMEDB_DAEMON_CRASH_ROUNDS", 2);
+  const int writers = static_cast<int>(CampaignSize("STEMEDB_DAEMON_CRASH_WRITERS", 64));
+  const uint64_t seed = CampaignSize("STEMEDB_CRASH_SEED", 20251125);
   std::mt19937_64 rng(seed);
   const auto started = std::chrono::steady_clock::now();
   TempDir dir;

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "query/candidate_builder.h"
+
 namespace stemedb::query {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000;
-constexpr int64_t kDay = 86400;
+using testing::kDay;
+using testing::kNow;
 
 TEST(WeightsTest, TierMultipliersFollowTheTable) {
   EXPECT_DOUBLE_EQ(TierMultiplier(Tier::kRegulatory), 1.0);

@@ -13,11 +13,14 @@
 #include "stemedb/storage/catalog.h"
 #include "stemedb/storage/store.h"
 #include "stemedb/storage/write_checks.h"
+#include "support/campaign_size.h"
+#include "support/records.h"
 #include "support/temp_dir.h"
 
 namespace stemedb::storage {
 namespace {
 
+using stemedb::testing::RandomId;
 using stemedb::testing::TempDir;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -30,14 +33,7 @@ constexpr size_t kCatalogEpochs = 1'000'000;
 // STEMEDB_EPOCHS=1000001 crosses the old cap of 1,000,000: about 100 s in release on 2 cores,
 // so it runs outside CI (before the fix it failed: 1,000,000 epochs after the restart).
 size_t StoreEpochs() {
-  const char* v = std::getenv("STEMEDB_EPOCHS");
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : 20'000;
-}
-
-core::Hash32 RandomId(std::mt19937_64& rng) {
-  core::Hash32 id;
-  for (auto& b : id) b = static_cast<uint8_t>(rng());
-  return id;
+  return stemedb::testing::CampaignSize("STEMEDB_EPOCHS", 20'000);
 }
 
 // An epoch as the store keeps it; the store does not check signatures (the HTTP layer does).

@@ -4,14 +4,12 @@
 
 #include <random>
 
+#include "support/records.h"
+
 namespace stemedb::storage {
 namespace {
 
-core::Hash32 RandomId(std::mt19937_64& rng) {
-  core::Hash32 id;
-  for (auto& b : id) b = static_cast<uint8_t>(rng());
-  return id;
-}
+using stemedb::testing::RandomId;
 
 TEST(IdFilterTest, AnswersMayForEverythingUntilComplete) {
   IdFilter filter(64);

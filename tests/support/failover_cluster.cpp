@@ -9,16 +9,13 @@
 
 #include "stemedb/client/http_connection.h"
 #include "support/api.h"
+#include "support/replace_all.h"
 
 namespace stemedb::testing {
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-}
 
 // The settings of the failover tests when no configuration file is given: a 3 s lease (so a
 // failover takes seconds) and synchronous commit.

@@ -78,4 +78,10 @@ core::Hash32 FilledId(uint8_t b) {
   return id;
 }
 
+core::Hash32 RandomId(std::mt19937_64& rng) {
+  core::Hash32 id;
+  for (auto& b : id) b = static_cast<uint8_t>(rng());
+  return id;
+}
+
 }  // namespace stemedb::testing

@@ -3,6 +3,7 @@
 // build. The JSON of a record for HTTP tests is core::ToJson(record).
 
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ namespace stemedb::testing {
 const core::Ed25519KeyPair& Agent(int n);
 // 32 bytes all equal to `b`: an id or a key that needs no record behind it.
 core::Hash32 FilledId(uint8_t b);
+// 32 bytes drawn from `rng`: ids for tests of structures keyed by id (filters, catalogs).
+core::Hash32 RandomId(std::mt19937_64& rng);
 
 struct AssertionSpec {
   std::string subject = "drugs/semaglutide";

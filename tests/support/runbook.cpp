@@ -1,3 +1,4 @@
+#include "support/replace_all.h"
 #include "support/runbook.h"
 
 #include <gtest/gtest.h>
@@ -9,16 +10,6 @@
 #include "support/ops_scripts.h"
 
 namespace stemedb::testing {
-namespace {
-
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
-
-}  // namespace
-
 std::string ReadRunbook(const std::string& name) {
   return ReadFile(std::string(STEMEDB_SOURCE_DIR) + "/docs/operations/runbooks/" + name);
 }

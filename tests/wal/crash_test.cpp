@@ -22,6 +22,7 @@
 
 #include "stemedb/wal/journal.h"
 #include "stemedb/wal/verifier.h"
+#include "support/campaign_size.h"
 #include "support/metrics_text.h"
 #include "support/temp_dir.h"
 #include "wal/wal_test_helpers.h"
@@ -37,11 +38,6 @@ struct Ack {
   uint64_t seq = 0;
   uint64_t body_hash = 0;
 };
-
-uint64_t EnvNumber(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 // Runs the writer until it has acknowledged kill_after records, waits kill_delay_us more (so
 // the kill lands anywhere in the next batch, not always just after an ack), SIGKILLs it, and
@@ -130,9 +126,9 @@ void CheckRecovered(const std::string& dir, const std::map<uint64_t, Ack>& acked
 }
 
 TEST(WalCrashTest, EveryAcknowledgedRecordSurvivesSigkill) {
-  const uint64_t rounds = EnvNumber("STEMEDB_CRASH_ROUNDS", 30);
-  const uint64_t writers = EnvNumber("STEMEDB_CRASH_WRITERS", 64);
-  const uint64_t seed = EnvNumber("STEMEDB_CRASH_SEED", 20251125);
+  const uint64_t rounds = stemedb::testing::CampaignSize("STEMEDB_CRASH_ROUNDS", 30);
+  const uint64_t writers = stemedb::testing::CampaignSize("STEMEDB_CRASH_WRITERS", 64);
+  const uint64_t seed = stemedb::testing::CampaignSize("STEMEDB_CRASH_SEED", 20251125);
   std::mt19937_64 rng(seed);
   const auto started = std::chrono::steady_clock::now();
   uint64_t torn_rounds = 0;

@@ -27,6 +27,7 @@
 #include "stemedb/ground/power_cut_env.h"
 #include "stemedb/wal/journal.h"
 #include "stemedb/wal/verifier.h"
+#include "support/campaign_size.h"
 #include "support/metrics_text.h"
 #include "wal/wal_test_helpers.h"
 
@@ -37,11 +38,6 @@ constexpr const char* kDir = "/data/wal";
 constexpr int kWriters = 8;
 constexpr int kAcksPerWriter = 20;
 constexpr int kPointsPerLog = 10;  // cuts on one log before starting a fresh one
-
-uint64_t EnvNumber(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 struct Record {
   uint64_t end_offset = 0;
@@ -224,8 +220,8 @@ uint64_t RunWorkload(std::unique_ptr<Journal> journal, PowerCutEnv& env, Ledger&
 TEST(WalPowerCutTest, EveryAcknowledgedRecordSurvivesAPowerCutAndNothingIsHalfThere) {
   // Every cut fails the journal with a logged error; the assertions say what matters.
   wal::testing::LogCapture quiet;
-  const uint64_t points = EnvNumber("STEMEDB_POWER_CUT_POINTS", 100);
-  const uint64_t seed = EnvNumber("STEMEDB_POWER_CUT_SEED", 20260112);
+  const uint64_t points = stemedb::testing::CampaignSize("STEMEDB_POWER_CUT_POINTS", 100);
+  const uint64_t seed = stemedb::testing::CampaignSize("STEMEDB_POWER_CUT_SEED", 20260112);
   std::mt19937_64 rng(seed);
   // How many changing calls a workload makes varies with how the writers' appends group into
   // batches; the cut point is drawn below the fewest seen so far, so it lands inside the

@@ -63,6 +63,8 @@ struct Response {
   std::shared_ptr<ResponseStream> stream;  // when set, body is ignored and chunks are streamed
 
   void SetHeader(std::string name, std::string value);
+  // The value of a header (name as set), or nullptr.
+  const std::string* Header(std::string_view name) const;
 };
 
 // Delivers the response; call exactly once, from any thread. The Request stays valid until then.

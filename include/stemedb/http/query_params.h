@@ -20,6 +20,12 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
 
 // 400 invalid_parameter naming `name`: "<name>: <message>", field <name>.
 ApiError BadParam(std::string_view name, std::string message);
+// 400 invalid_cursor: a cursor the endpoint did not hand out, or one made for other parameters.
+ApiError BadCursor();
+
+// `limit=` of a paged list (queries, the feed): 100 unless given, at most 1000.
+constexpr uint64_t kPageLimitDefault = 100;
+constexpr uint64_t kPageLimitMax = 1000;
 
 // A whole decimal string as uint64 (no sign, no spaces, no overflow), else nullopt.
 std::optional<uint64_t> ParseDecimal(std::string_view text);

@@ -194,7 +194,7 @@ int Measure(const BigPairFlags& f) {
   for (const auto& [name, target] : queries) {
     auto options = LoadOptionsFor(f.http);
     if (!options.ok()) return 1;
-    options->measure = std::chrono::milliseconds(static_cast<int64_t>(f.seconds * 1000));
+    options->measure = Millis(f.seconds);
     options->response_timeout = std::chrono::seconds(300);
     const std::string request = BuildRequest("GET", target, "", AuthHeaders(f.http));
     const double cpu_before_s = f.server_pid ? ops::ProcessCpuSeconds(f.server_pid) : 0;

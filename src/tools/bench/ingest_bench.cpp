@@ -72,7 +72,7 @@ void PrintTarget(const IngestRow& r, double ceiling) {
 int RunIngestBench(const IngestFlags& f) {
   const size_t message_bytes = core::SigningMessage(core::Hash32{}).size();
   const core::VerifyThroughput ceiling = core::Ed25519VerifyPerSecond(
-      message_bytes, Cores(), std::chrono::milliseconds(static_cast<int64_t>(f.ceiling_seconds * 1000)));
+      message_bytes, Cores(), Millis(f.ceiling_seconds));
   std::printf("stemedb-bench ingest: %llu assertions per run, %d connections, server %s\n"
               "Ed25519 verification ceiling: %.0f/s on %u threads (libsodium, %zu-byte signing message)\n\n",
               static_cast<unsigned long long>(f.assertions), f.http.connections, f.http.server.c_str(),

@@ -30,6 +30,11 @@ struct LoadOptions {
   std::chrono::milliseconds response_timeout{30000};
 };
 
+// A duration flag in seconds (fractions allowed), as LoadOptions' fields take it.
+inline std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
 // The bytes of request number `n` (0, 1, ...): a whole HTTP/1.1 request. Called on the driver's
 // thread in order, so it may keep state.
 using RequestSource = std::function<std::string(uint64_t n)>;

@@ -21,10 +21,6 @@ struct QueryFlags {
   std::string path;
 };
 
-std::chrono::milliseconds Millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-}
-
 Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
   auto options = LoadOptionsFor(f.http);
   if (!options.ok()) return options.status();

@@ -39,10 +39,6 @@ struct ReadinessFlags {
   int probe_interval_ms = 10;
 };
 
-std::chrono::milliseconds Millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-}
-
 struct Batch {
   std::string request;
   size_t items = 0;
