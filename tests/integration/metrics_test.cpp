@@ -28,7 +28,9 @@ TEST(MetricsTest, PromtoolAcceptsLiveMetrics) {
   for (const char* name : {"stemedb_build_info{", "process_resident_memory_bytes ", "process_cpu_seconds_total ",
                            "process_open_fds ", "process_start_time_seconds ", "stemedb_http_requests_total{",
                            "stemedb_http_request_duration_seconds_bucket{", "stemedb_http_inflight_requests ",
-                           "stemedb_http_connections ", "stemedb_node_state{state=\"serving\"} 1"}) {
+                           "stemedb_http_connections ", "stemedb_node_state{state=\"serving\"} 1",
+                           "stemedb_storage_rocksdb_live_sst_bytes ", "stemedb_storage_rocksdb_pending_compaction_bytes ",
+                           "stemedb_storage_block_cache_capacity_bytes "}) {
     EXPECT_NE(r->body.find(name), std::string::npos) << name;
   }
 }

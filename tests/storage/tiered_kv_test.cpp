@@ -9,6 +9,7 @@
 
 #include "stemedb/storage/fault_injection_tier.h"
 #include "stemedb/storage/rocks_tier.h"
+#include "support/metrics_text.h"
 #include "support/temp_dir.h"
 
 namespace stemedb::storage {
@@ -263,6 +264,30 @@ TEST(TieredKvTest, TierStatsCountTheKeysOfEveryFamily) {
   for (const auto& [name, value] : tier->Stats()) stats[name] = value;
   EXPECT_GE(stats["rocksdb_estimated_keys"], 100);
   EXPECT_GE(stats["rocksdb_live_sst_bytes"], 100 * 100 / 10);  // even if compressed tenfold
+}
+
+// The same figures on /metrics, beside the memory tier's, for dashboards and alerts.
+TEST(TieredKvTest, TheTiersFiguresAreGauges) {
+  TempDir dir;
+  ops::Registry metrics;
+  TieredKv kv(OpenTier(dir.path()), {}, metrics);
+  ASSERT_TRUE(kv.Open().ok());
+  {
+    TieredKv::WriteScope w(kv);
+    for (int i = 0; i < 100; ++i) w.Put(i % 2, "key" + std::to_string(i), std::string(100, 'v'));
+    w.Advance({100, 1});
+  }
+  ASSERT_TRUE(kv.FlushAndPersist().ok());
+  const std::string text = metrics.Render();
+  using stemedb::testing::MetricSample;
+  EXPECT_GE(MetricSample(text, "stemedb_storage_rocksdb_live_sst_bytes").value_or(0), 100 * 100 / 10);
+  EXPECT_GE(MetricSample(text, "stemedb_storage_rocksdb_estimated_keys").value_or(0), 100);
+  EXPECT_GT(MetricSample(text, "stemedb_storage_block_cache_capacity_bytes").value_or(0), 0);
+  for (const char* name : {"stemedb_storage_rocksdb_memtable_bytes", "stemedb_storage_rocksdb_pending_compaction_bytes",
+                           "stemedb_storage_block_cache_usage_bytes", "stemedb_storage_memory_tier_bytes"}) {
+    EXPECT_TRUE(MetricSample(text, name).has_value()) << name;
+  }
+  ASSERT_TRUE(kv.Close().ok());
 }
 
 }  // namespace
