@@ -42,36 +42,26 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// The durable tier's figures (Tier::Stats) exported as gauges, for the questions a full disk or a
-// slow write path raises: how much is on disk, how much compaction is owed, how full the block
-// cache is. A figure the tier does not report is left out.
-struct TierGauge {
-  const char* stat;
-  const char* metric;
-  const char* help;
-};
-constexpr TierGauge kTierGauges[] = {
-    {"rocksdb_live_sst_bytes", "stemedb_storage_rocksdb_live_sst_bytes",
-     "Bytes of RocksDB's live SST files, every column family."},
-    {"rocksdb_memtable_bytes", "stemedb_storage_rocksdb_memtable_bytes",
-     "Bytes in RocksDB's memtables, every column family."},
-    {"rocksdb_pending_compaction_bytes", "stemedb_storage_rocksdb_pending_compaction_bytes",
+// The durable tier's figures (Tier::Stats) exported as gauges named stemedb_storage_<stat>, for
+// the questions a full disk or a slow write path raises: how much is on disk, how much compaction
+// is owed, how full the block cache is. A figure the tier does not report is left out.
+const std::map<std::string, const char*, std::less<>> kTierGaugeHelp = {
+    {"rocksdb_live_sst_bytes", "Bytes of RocksDB's live SST files, every column family."},
+    {"rocksdb_memtable_bytes", "Bytes in RocksDB's memtables, every column family."},
+    {"rocksdb_pending_compaction_bytes",
      "RocksDB's estimate of the bytes compaction must rewrite to bring every level within its target."},
-    {"rocksdb_estimated_keys", "stemedb_storage_rocksdb_estimated_keys",
-     "RocksDB's estimate of its keys, every column family."},
-    {"block_cache_usage_bytes", "stemedb_storage_block_cache_usage_bytes",
-     "Bytes in RocksDB's block cache (pinned index and filter blocks included)."},
-    {"block_cache_capacity_bytes", "stemedb_storage_block_cache_capacity_bytes",
-     "The block cache's configured size (a quarter of storage.cache_mb)."},
+    {"rocksdb_estimated_keys", "RocksDB's estimate of its keys, every column family."},
+    {"block_cache_usage_bytes", "Bytes in RocksDB's block cache (pinned index and filter blocks included)."},
+    {"block_cache_capacity_bytes", "The block cache's configured size (a quarter of storage.cache_mb)."},
 };
 
 void CollectTierGauges(const std::vector<std::pair<std::string, double>>& stats, ops::ExpositionWriter& w) {
-  for (const TierGauge& g : kTierGauges) {
-    for (const auto& [name, value] : stats) {
-      if (name != g.stat) continue;
-      w.Header(g.metric, ops::MetricType::kGauge, g.help);
-      w.Sample(g.metric, value);
-    }
+  for (const auto& [stat, value] : stats) {
+    auto help = kTierGaugeHelp.find(stat);
+    if (help == kTierGaugeHelp.end()) continue;
+    const std::string metric = "stemedb_storage_" + stat;
+    w.Header(metric, ops::MetricType::kGauge, help->second);
+    w.Sample(metric, value);
   }
 }
 

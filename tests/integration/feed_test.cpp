@@ -4,19 +4,16 @@
 // followers cost no CPU whatever the kind of the last record, and one that leaves is let go.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "stemedb/core/canonical_encoding.h"
 #include "stemedb/core/hex.h"
+#include "stemedb/ops/process_metrics.h"
 #include "support/api.h"
 #include "support/daemon.h"
 #include "support/records.h"
@@ -199,20 +196,6 @@ TEST_F(FeedTest, FollowWithSubjectPrefixPushesOnlyMatchingSubjects) {
   EXPECT_EQ(Ids(Events(stream, expected.size())), Ids(expected));
 }
 
-// The CPU time (user + system, every thread) process `pid` has used so far, in seconds.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int n = 3; n <= 15 && fields >> field; ++n) {
-    if (n >= 14) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 // The daemon's CPU use, as a fraction of one core, in the quietest of `windows` consecutive
 // windows of doing nothing (after a moment to finish the last request's work), and every window's
 // figure for the failure message. A spinning hub keeps a thread runnable all the time: even on a
@@ -229,9 +212,9 @@ IdleCpu QuietestIdleCpu(const Daemon& d, std::chrono::milliseconds window, int w
   IdleCpu idle;
   const double window_s = std::chrono::duration<double>(window).count();
   for (int i = 0; i < windows; ++i) {
-    const double before = CpuSeconds(d.pid());
+    const double before = ops::ProcessCpuSeconds(d.pid());
     std::this_thread::sleep_for(window);
-    const double fraction = (CpuSeconds(d.pid()) - before) / window_s;
+    const double fraction = (ops::ProcessCpuSeconds(d.pid()) - before) / window_s;
     idle.quietest_core_fraction = std::min(idle.quietest_core_fraction, fraction);
     idle.windows += (i == 0 ? "" : " ") + std::to_string(fraction);
   }
