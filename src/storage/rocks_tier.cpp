@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -16,6 +17,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -119,6 +121,37 @@ class NoAutomaticRecoveryFromNoSpace final : public rocksdb::EventListener {
   }
 };
 
+// A key's prefix up to and including its second NUL: "subject\0predicate\0" of a
+// by_subject_predicate key (subjects and predicates hold no control characters). The name is
+// stored in every file written with it; RocksDB uses a file's prefix filter only when the name
+// matches, so files written before this extractor, or after a change to it, are read in full.
+class PairPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "stemedb.PairPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), End(key)); }
+  bool InDomain(const rocksdb::Slice& key) const override { return End(key) != 0; }
+
+ private:
+  // The length of the prefix, or 0 when the key has fewer than two NULs.
+  static size_t End(const rocksdb::Slice& key) {
+    const char* first = static_cast<const char*>(std::memchr(key.data(), '\0', key.size()));
+    if (first == nullptr) return 0;
+    const size_t after_first = first - key.data() + 1;
+    const char* second = static_cast<const char*>(std::memchr(first + 1, '\0', key.size() - after_first));
+    return second == nullptr ? 0 : second - key.data() + 1;
+  }
+};
+
+// True when every key in [start, end) has the pair prefix of `start`: a scan that RocksDB may
+// answer from the files whose prefix filter holds that pair.
+bool WithinOnePair(const rocksdb::SliceTransform& prefix, std::string_view start, std::string_view end) {
+  const rocksdb::Slice from(start.data(), start.size());
+  if (end.empty() || !prefix.InDomain(from)) return false;
+  std::string after(prefix.Transform(from).ToStringView());  // the first key past the pair's keys
+  after.back() = '\1';                                        // the prefix ends with its NUL
+  return end <= std::string_view(after);
+}
+
 std::string EncodePosition(const AppliedPosition& p) {
   std::string out(16, '\0');
   std::memcpy(out.data(), &p.offset, 8);
@@ -129,8 +162,8 @@ std::string EncodePosition(const AppliedPosition& p) {
 class RocksTier final : public Tier {
  public:
   RocksTier(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-            std::shared_ptr<rocksdb::Cache> cache)
-      : db_(db), handles_(std::move(handles)), cache_(std::move(cache)) {}
+            std::shared_ptr<rocksdb::Cache> cache, std::vector<bool> pair_scanned)
+      : db_(db), handles_(std::move(handles)), cache_(std::move(cache)), pair_scanned_(std::move(pair_scanned)) {}
 
   ~RocksTier() override { Close(); }
 
@@ -163,6 +196,13 @@ class RocksTier final : public Tier {
     rocksdb::ReadOptions ro;
     rocksdb::Slice upper(end.data(), end.size());
     if (!end.empty()) ro.iterate_upper_bound = &upper;
+    if (pair_scanned_.at(cf)) {
+      // A family with a prefix extractor seeks in prefix mode unless told otherwise, and prefix
+      // mode is only right for a range inside one pair.
+      const bool one_pair = WithinOnePair(kPairPrefix, start, end);
+      ro.prefix_same_as_start = one_pair;
+      ro.total_order_seek = !one_pair;
+    }
     ReadStarts(db_);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(cf)));
     for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid(); it->Next()) {
@@ -267,7 +307,40 @@ class RocksTier final : public Tier {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::atomic<bool> resume_needed_{false};  // the flusher thread sets and clears it
+  const std::vector<bool> pair_scanned_;     // by CfId: the family has the PairPrefix extractor
+  static inline const PairPrefix kPairPrefix;
 };
+
+}  // namespace
+
+namespace {
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const rocksdb::BlockBasedTableOptions& table, const RocksTierOptions& options) {
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.write_buffer_size = options.write_buffer_bytes;
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.bottommost_compression = rocksdb::kZSTD;
+  // The apply step asks "is this id stored yet?" for every new record, and the answer is almost
+  // always no: a bloom filter on RocksDB's memtables answers that without a skip-list search.
+  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
+  cf_options.memtable_whole_key_filtering = true;
+  cf_options.level_compaction_dynamic_level_bytes = true;
+  return cf_options;
+}
+
+// A family only ever scanned a pair at a time: its filters hold pairs, not whole keys (no read
+// of it asks for one key). At 10M assertions a recency query that misses the candidate cache
+// otherwise reads a data block from every level and every L0 file, though one level holds the
+// pair (docs/operations/sizing.md, "Growth").
+rocksdb::ColumnFamilyOptions PairScannedFamilyOptions(rocksdb::BlockBasedTableOptions table,
+                                                      const RocksTierOptions& options) {
+  table.whole_key_filtering = false;
+  rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(table, options);
+  cf_options.prefix_extractor = std::make_shared<PairPrefix>();
+  cf_options.memtable_whole_key_filtering = false;
+  return cf_options;
+}
 
 }  // namespace
 
@@ -285,17 +358,8 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.metadata_cache_options.unpartitioned_pinning = rocksdb::PinningTier::kAll;
-
-  rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf_options.write_buffer_size = options.write_buffer_bytes;
-  cf_options.compression = rocksdb::kLZ4Compression;
-  cf_options.bottommost_compression = rocksdb::kZSTD;
-  // The apply step asks "is this id stored yet?" for every new record, and the answer is almost
-  // always no: a bloom filter on RocksDB's memtables answers that without a skip-list search.
-  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
-  cf_options.memtable_whole_key_filtering = true;
-  cf_options.level_compaction_dynamic_level_bytes = true;
+  const rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(table, options);
+  const rocksdb::ColumnFamilyOptions pair_options = PairScannedFamilyOptions(table, options);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -311,7 +375,12 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const auto& name : options.column_families) descriptors.emplace_back(name, cf_options);
+  std::vector<bool> pair_scanned;
+  for (const auto& name : options.column_families) {
+    const auto& pairs = options.pair_scanned_families;
+    pair_scanned.push_back(std::find(pairs.begin(), pairs.end(), name) != pairs.end());
+    descriptors.emplace_back(name, pair_scanned.back() ? pair_options : cf_options);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   // Made first, so RocksDB's open does not log an error for a directory that is not there yet.
@@ -323,7 +392,7 @@ Result<std::unique_ptr<Tier>> OpenRocksTier(const RocksTierOptions& options) {
   // handles[0] is the default family; the store's CfId i is handles[i + 1].
   db->DestroyColumnFamilyHandle(handles[0]);
   handles.erase(handles.begin());
-  return std::unique_ptr<Tier>(std::make_unique<RocksTier>(db, std::move(handles), std::move(cache)));
+  return std::unique_ptr<Tier>(std::make_unique<RocksTier>(db, std::move(handles), std::move(cache), std::move(pair_scanned)));
 }
 
 }  // namespace stemedb::storage

@@ -79,7 +79,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, ops::Registry& 
 
   auto tier = OpenRocksTier({.dir = options.data_dir + "/rocksdb",
                              .column_families = CfNames(),
-                             .block_cache_bytes = options.block_cache_bytes});
+                             .block_cache_bytes = options.block_cache_bytes,
+                             .pair_scanned_families = {std::string(ix::kCfNames[ix::kBySubjectPredicate])}});
   if (!tier.ok()) return tier.status();
   std::unique_ptr<Tier> t = std::move(tier).value();
   if (options.wrap_tier) t = options.wrap_tier(std::move(t));

@@ -1,6 +1,7 @@
 // `stemedb-bench query`: random GET /v1/query over a data set written by `stemedb-bench load`,
 // one measured run per lens, closed loop over keep-alive connections.
 #include <cstdio>
+#include <numeric>
 #include <random>
 
 #include "bench_commands.h"
@@ -19,6 +20,26 @@ struct QueryFlags {
   // Set: GET this path instead of lens queries, one row. `/v1/health` measures the transport's
   // floor (HTTP/1.1 over loopback TCP, no storage), what every query pays before its lens.
   std::string path;
+  // Set: each (subject, predicate) pair at most once, in a scrambled order, so that every query
+  // misses the candidate cache (of a daemon that has not answered these pairs before): what a
+  // query costs the storage engine itself, as the data grows past what the cache holds.
+  bool each_pair_once = false;
+};
+
+// i -> (a * i + b) mod n with a coprime to n: every pair once in n requests, in no order the
+// data's layout follows.
+class PairPermutation {
+ public:
+  explicit PairPermutation(uint64_t n, uint64_t seed) : n_(n), b_(seed % n) {
+    a_ = 0x9E3779B97F4A7C15ull % n_;
+    while (a_ == 0 || std::gcd(a_, n_) != 1) a_ = (a_ + 1) % n_;
+  }
+  uint64_t operator()(uint64_t i) const {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(a_) * (i % n_) + b_) % n_);
+  }
+
+ private:
+  uint64_t n_, a_ = 1, b_;
 };
 
 Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
@@ -28,10 +49,15 @@ Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
   options->measure = Millis(f.seconds);
   const auto headers = AuthHeaders(f.http);
   std::mt19937_64 rng(f.seed);
-  auto result = RunLoad(*options, [&](uint64_t) {
+  const uint64_t pairs = f.shape.subjects * f.shape.predicates;
+  const PairPermutation permutation(pairs, f.seed);
+  if (f.each_pair_once) options->requests_max = pairs;
+  auto result = RunLoad(*options, [&](uint64_t n) {
     if (!f.path.empty()) return BuildRequest("GET", f.path, "", headers);
-    const std::string target = "/v1/query?subject=" + SubjectName(f.shape, rng() % f.shape.subjects) +
-                               "&predicate=" + PredicateName(rng() % f.shape.predicates) + "&lens=" + lens;
+    uint64_t subject = rng() % f.shape.subjects, predicate = rng() % f.shape.predicates;
+    if (f.each_pair_once) subject = permutation(n) / f.shape.predicates, predicate = permutation(n) % f.shape.predicates;
+    const std::string target = "/v1/query?subject=" + SubjectName(f.shape, subject) +
+                               "&predicate=" + PredicateName(predicate) + "&lens=" + lens;
     return BuildRequest("GET", target, "", headers);
   });
   if (!result.ok()) return result.status();
@@ -80,6 +106,8 @@ void AddQueryCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--seconds", flags->seconds, "Measured seconds per lens")->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--warmup-seconds", flags->warmup_seconds, "Unmeasured seconds first")->check(CLI::Range(0.0, 600.0));
   cmd->add_option("--seed", flags->seed, "Seed of the random subjects and predicates");
+  cmd->add_flag("--each-pair-once", flags->each_pair_once,
+                 "Query each (subject, predicate) at most once, scrambled: every query a candidate-cache miss");
   cmd->add_option("--path", flags->path, "GET this path instead of lens queries (e.g. /v1/health: the transport's floor)")
       ->check([](const std::string& p) { return p.starts_with('/') ? std::string() : "--path must start with /"; });
   cmd->callback([flags, &exit_code] { exit_code = RunQueryBench(*flags); });
