@@ -35,9 +35,10 @@ growth_query() {
 }
 
 # After a restart (empty caches; the files stay in the page cache): each pair at most once, so
-# every query is a candidate-cache miss. Prints rate, p99 and the daemon's CPU a query in us.
+# every query is a candidate-cache miss. Sets `misses` to rate, p99 and the daemon's CPU a query
+# in us. Not run in a subshell: it restarts the daemon, whose pid the caller keeps.
 growth_misses() {
-  local subjects=$1 prefix=$2 seconds=$3 data=$4 before after out
+  local subjects=$1 prefix=$2 seconds=$3 data=$4 before after out rate p99 count
   stop_daemon
   start_daemon "$port" "$data" "${no_limits[@]}"
   wait_idle 120
@@ -45,10 +46,8 @@ growth_misses() {
   out=$("$bin/stemedb-bench" query --server "http://127.0.0.1:$port" --subjects "$subjects" --subject-prefix "$prefix" \
     --seconds "$seconds" --warmup-seconds 0 --lens recency --each-pair-once --seed 7)
   after=$(cpu_ticks)
-  awk -F'|' '/^\| recency/ {gsub(/ /, ""); split($8, s, "x"); print $3, $5, s[2]}' <<<"$out" | {
-    read -r rate p99 count
-    echo "$rate $p99 $(per_request "$before" "$after" "$count")"
-  }
+  read -r rate p99 count < <(awk -F'|' '/^\| recency/ {gsub(/ /, ""); split($8, s, "x"); print $3, $5, s[2]}' <<<"$out")
+  misses="$rate $p99 $(per_request "$before" "$after" "$count")"
 }
 
 bench_growth() {
@@ -75,7 +74,7 @@ bench_growth() {
     waits="${waits:+$waits; }step $step: $idle_wait"
     queries=$(growth_query "$subjects" "$prefix" "$seconds")
     memory=$(memory_mb)
-    misses=$(growth_misses "$subjects" "$prefix" "$seconds" "$data")
+    growth_misses "$subjects" "$prefix" "$seconds" "$data"
     # shellcheck disable=SC2086  # three words each: rate, p50, p99; rate, p99, CPU
     say "| $step | $total | ${loads:-under a million} | $(printf '%s | %s | %s' $queries) | $(printf '%s | %s | %s' $misses) | $memory | $(du -sm "$data" | cut -f1) MiB |"
   done
