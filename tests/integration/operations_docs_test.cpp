@@ -53,6 +53,7 @@ TEST(OperationsDocsTest, TheCheckNamesTheFileAndLineOfEachMistake) {
             "/usr/lib/stemedb/backup.sh --target file:///x \\\n"
             "    --no-such-option\n"
             "curl -s 'http://127.0.0.1:9090/api/v1/query?query=up{job=\"stemedb\"}'\n"
+            "stemedb-bench query --each-pair-once --no-such-query-flag\n"
             "```\n"
             "\n"
             "The counter `stemedb_wal_fsync_errors_total{volume=\"x\"}` and `stemedb-no-such-tool --x`.\n");
@@ -75,13 +76,16 @@ TEST(OperationsDocsTest, TheCheckNamesTheFileAndLineOfEachMistake) {
         bad + ":6: stemedb-wal-verify has no flag --no-such-flag",
         bad + ":7: backup.sh has no flag --no-such-option",
         bad + ":9: curl would read {...} or [...] in 'http://127.0.0.1:9090/api/v1/query?query=up{job=\"stemedb\"}' as a glob",
-        bad + ":12: metric stemedb_wal_fsync_errors_total has no label volume (it has segment)",
-        bad + ":12: stemedb-no-such-tool is not a tool of this build",
+        bad + ":10: stemedb-bench has no flag --no-such-query-flag",
+        bad + ":13: metric stemedb_wal_fsync_errors_total has no label volume (it has segment)",
+        bad + ":13: stemedb-no-such-tool is not a tool of this build",
         alerts + ":5: metric stemedb_not_exported_bytes is not in the daemon's /metrics",
         alerts + ":7: alert Broken: runbook_url docs/operations/runbooks/no-such-runbook.md does not exist"}) {
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
   }
-  EXPECT_NE(r.out.find(" 9 problem(s)"), std::string::npos) << r.out;
+  // A subcommand's own flag is checked against the subcommand's --help.
+  EXPECT_EQ(r.out.find("no flag --each-pair-once"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" 10 problem(s)"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -181,21 +181,32 @@ def check_endpoints(doc, base_url, problems, seen):
 
 # ---- tools and flags
 
-def tool_help(name, bin_dir, root, cache):
-    if name not in cache:
+def tool_help(name, subcommand, bin_dir, root, cache):
+    """The tool's --help, and its subcommand's when the tool lists one by that name: a flag may
+    be the tool's own or the subcommand's (`stemedb-bench query --each-pair-once`)."""
+    key = (name, subcommand)
+    if key not in cache:
         candidates = [os.path.join(root, "scripts", name)] if name in SCRIPTS else [os.path.join(bin_dir, name)]
         path = next((c for c in candidates if os.access(c, os.X_OK)), None)
         if path is None:
-            cache[name] = None
+            cache[key] = None
         else:
-            out = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=60,
-                                 env={**os.environ, "STEMEDB_BIN_DIR": bin_dir})
-            cache[name] = out.stdout + out.stderr
-    return cache[name]
+            text = run_help([path, "--help"], bin_dir)
+            if subcommand and re.search(r"^\s+" + re.escape(subcommand) + r"\s", text, re.M):
+                text += run_help([path, subcommand, "--help"], bin_dir)
+            cache[key] = text
+    return cache[key]
+
+
+def run_help(argv, bin_dir):
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "STEMEDB_BIN_DIR": bin_dir})
+    return out.stdout + out.stderr
 
 
 def invocations(code):
-    """(tool, [flags]) for each stemedb tool or script in command position in a line of code."""
+    """[tool, word or None, [flags]] for each stemedb tool or script in command position in a line
+    of code; the word is the first argument before any flag, perhaps a subcommand."""
     try:
         tokens = shlex.split(code, comments=True, posix=True)
     except ValueError:
@@ -213,23 +224,27 @@ def invocations(code):
             else:
                 base = os.path.basename(token)
                 if re.match(r"^stemedb(-[a-z-]+)?$", base) or base in SCRIPTS:
-                    current = (base, [])
+                    current = [base, None, []]
                     out.append(current)
                 command_position = False
         elif current is not None and token.startswith("-") and token not in ("-", "--"):
-            current[1].append(token.split("=", 1)[0])
+            current[2].append(token.split("=", 1)[0])
+        elif current is not None and not current[2] and current[1] is None:
+            # The first argument, when a word before any flag, may be a subcommand; tool_help
+            # decides whether it is one.
+            current[1] = token if re.match(r"^[a-z][a-z0-9-]*$", token) else ""
         i += 1
     return out
 
 
 def check_tools(doc, bin_dir, root, cache, problems):
     for number, code, inline in doc.code():
-        for tool, flags in invocations(code):
+        for tool, subcommand, flags in invocations(code):
             # In prose, `stemedb` is also the user, `stemedb-api` the unit: a span is a command
             # only when it gives the tool a flag.
             if inline and not flags:
                 continue
-            text = tool_help(tool, bin_dir, root, cache)
+            text = tool_help(tool, subcommand, bin_dir, root, cache)
             if text is None:
                 problem(problems, doc, number, f"{tool} is not a tool of this build (not in {bin_dir})")
                 continue
