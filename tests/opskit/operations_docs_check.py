@@ -181,20 +181,26 @@ def check_endpoints(doc, base_url, problems, seen):
 
 # ---- tools and flags
 
+def tool_path(name, bin_dir, root):
+    candidates = [os.path.join(root, "scripts", name)] if name in SCRIPTS else [os.path.join(bin_dir, name)]
+    return next((c for c in candidates if os.access(c, os.X_OK)), None)
+
+
 def tool_help(name, subcommand, bin_dir, root, cache):
     """The tool's --help, and its subcommand's when the tool lists one by that name: a flag may
-    be the tool's own or the subcommand's (`stemedb-bench query --each-pair-once`)."""
+    be the tool's own or the subcommand's (`stemedb-bench query --each-pair-once`). None when the
+    tool is not in the build."""
     key = (name, subcommand)
     if key not in cache:
-        candidates = [os.path.join(root, "scripts", name)] if name in SCRIPTS else [os.path.join(bin_dir, name)]
-        path = next((c for c in candidates if os.access(c, os.X_OK)), None)
-        if path is None:
-            cache[key] = None
+        if subcommand:
+            # The tool's own help is asked for once, whatever the subcommands the docs name.
+            text = tool_help(name, None, bin_dir, root, cache)
+            if text is not None and re.search(r"^\s+" + re.escape(subcommand) + r"\s", text, re.M):
+                text += run_help([tool_path(name, bin_dir, root), subcommand, "--help"], bin_dir)
         else:
-            text = run_help([path, "--help"], bin_dir)
-            if subcommand and re.search(r"^\s+" + re.escape(subcommand) + r"\s", text, re.M):
-                text += run_help([path, subcommand, "--help"], bin_dir)
-            cache[key] = text
+            path = tool_path(name, bin_dir, root)
+            text = None if path is None else run_help([path, "--help"], bin_dir)
+        cache[key] = text
     return cache[key]
 
 

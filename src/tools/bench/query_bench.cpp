@@ -1,7 +1,9 @@
 // `stemedb-bench query`: random GET /v1/query over a data set written by `stemedb-bench load`,
 // one measured run per lens, closed loop over keep-alive connections.
 #include <cstdio>
+#include <algorithm>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "bench_commands.h"
@@ -30,16 +32,17 @@ struct QueryFlags {
 // data's layout follows.
 class PairPermutation {
  public:
-  explicit PairPermutation(uint64_t n, uint64_t seed) : n_(n), b_(seed % n) {
-    a_ = 0x9E3779B97F4A7C15ull % n_;
-    while (a_ == 0 || std::gcd(a_, n_) != 1) a_ = (a_ + 1) % n_;
+  // n >= 1. A multiplier that wrapped to 0 would never become coprime to n = 1, so it counts up
+  // without wrapping instead (a_ and a_ mod n_ give the same permutation).
+  explicit PairPermutation(uint64_t n, uint64_t seed) : n_(n), a_(std::max<uint64_t>(1, 0x9E3779B97F4A7C15ull % n)), b_(seed % n) {
+    while (std::gcd(a_, n_) != 1) ++a_;
   }
   uint64_t operator()(uint64_t i) const {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(a_) * (i % n_) + b_) % n_);
   }
 
  private:
-  uint64_t n_, a_ = 1, b_;
+  uint64_t n_, a_, b_;
 };
 
 Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
@@ -49,13 +52,23 @@ Result<LoadSummary> RunLens(const QueryFlags& f, const std::string& lens) {
   options->measure = Millis(f.seconds);
   const auto headers = AuthHeaders(f.http);
   std::mt19937_64 rng(f.seed);
-  const uint64_t pairs = f.shape.subjects * f.shape.predicates;
-  const PairPermutation permutation(pairs, f.seed);
-  if (f.each_pair_once) options->requests_max = pairs;
+  const uint64_t pairs = f.shape.subjects * f.shape.predicates;  // both at least 1 (CLI ranges)
+  std::optional<PairPermutation> permutation;
+  if (f.each_pair_once) {
+    permutation.emplace(pairs, f.seed);
+    options->requests_max = pairs;
+  }
   auto result = RunLoad(*options, [&](uint64_t n) {
     if (!f.path.empty()) return BuildRequest("GET", f.path, "", headers);
-    uint64_t subject = rng() % f.shape.subjects, predicate = rng() % f.shape.predicates;
-    if (f.each_pair_once) subject = permutation(n) / f.shape.predicates, predicate = permutation(n) % f.shape.predicates;
+    uint64_t subject = 0, predicate = 0;
+    if (permutation) {
+      const uint64_t pair = (*permutation)(n);
+      subject = pair / f.shape.predicates;
+      predicate = pair % f.shape.predicates;
+    } else {
+      subject = rng() % f.shape.subjects;
+      predicate = rng() % f.shape.predicates;
+    }
     const std::string target = "/v1/query?subject=" + SubjectName(f.shape, subject) +
                                "&predicate=" + PredicateName(predicate) + "&lens=" + lens;
     return BuildRequest("GET", target, "", headers);
